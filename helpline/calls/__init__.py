@@ -1,0 +1,1 @@
+"""Calls: recording Twilio's events against calls and cases, and exporting them."""

@@ -1,0 +1,45 @@
+"""`helpline calls ...`: export the call log and replay the journal."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from helpline.calls import export
+from helpline.db import get_database
+
+
+@click.group("calls")
+def calls_cli() -> None:
+    """Export and repair the call log."""
+
+
+@calls_cli.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="json", show_default=True
+)
+@click.option("--since", help="First day (YYYY-MM-DD, UK time) or ISO 8601 instant.")
+@click.option("--until", help="Last day, inclusive (YYYY-MM-DD, UK time) or ISO 8601 instant.")
+@with_appcontext
+def export_command(fmt: str, since: str | None, until: str | None) -> None:
+    """Write every logged call, oldest first, to standard output."""
+    zone = current_app.extensions["helpline.settings"].calendar.timezone
+    try:
+        start, end = export.period_bounds(since, until, zone)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--since/--until") from None
+    render = export.as_csv if fmt == "csv" else export.as_json
+    with get_database().transaction() as session:
+        for chunk in render(export.rows(session, start, end)):
+            click.echo(chunk, nl=False)
+
+
+@calls_cli.command("replay")
+@with_appcontext
+def replay_command() -> None:
+    """Record the events journaled while the database was unavailable."""
+    recorded, failed = current_app.extensions["helpline.writer"].replay_journal()
+    click.echo(f"replayed {recorded} events, {failed} still failing")
+    if failed:
+        raise SystemExit(1)

@@ -1,0 +1,1 @@
+"""Cases: matching each contact to a victim's case record, and the handler pages."""

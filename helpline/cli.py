@@ -1,0 +1,88 @@
+"""The `helpline` console script: Flask's CLI plus the helpline's own commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from helpline.app import create_app
+from helpline.closures import store
+from helpline.db import get_database
+from helpline.routing import as_local, decide
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@click.group(cls=FlaskGroup, create_app=create_app)
+def main() -> None:
+    """Run and manage the Harmony helpline service."""
+
+
+@click.command("route")
+@click.option("--at", "at", required=True, help="ISO 8601 instant; naive means UK local time.")
+@with_appcontext
+def route_command(at: str) -> None:
+    """Print the routing decision for an instant as JSON."""
+    settings = current_app.extensions["helpline.settings"]
+    try:
+        instant = as_local(at, settings.calendar)
+    except ValueError:
+        raise click.BadParameter(
+            f"not an ISO 8601 date and time: {at!r}", param_hint="--at"
+        ) from None
+    try:
+        with get_database().transaction() as session:
+            closures = store.covering(session, instant)
+    except Exception as error:  # no database: say so, and route on config alone
+        click.echo(f"warning: closures unavailable ({type(error).__name__})", err=True)
+        closures = []
+    click.echo(json.dumps(decide(instant, settings.calendar, closures).as_json()))
+
+
+def alembic_config() -> AlembicConfig:
+    """Return an Alembic config pointing at the package's migrations and the app's database."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["database"] = get_database()
+    return config
+
+
+@click.group("db")
+def db_cli() -> None:
+    """Manage the database schema."""
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="heads", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply Alembic migrations."""
+    alembic_command.upgrade(alembic_config(), revision)
+    click.echo("database is up to date", err=True)
+
+
+@db_cli.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Show the database's migration revision."""
+    alembic_command.current(alembic_config())
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate/--empty", default=True)
+@with_appcontext
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration (for developers)."""
+    alembic_command.revision(alembic_config(), message=message, autogenerate=autogenerate)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Closures: supervisors' overrides of the opening hours, cached for the call path."""

@@ -1,0 +1,74 @@
+"""`helpline closures add|list|remove`: manage closures until the supervisor pages exist."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from helpline.closures import store
+from helpline.db import get_database
+from helpline.models import Closure, utcnow
+from helpline.routing import as_local
+
+
+@click.group("closures")
+def closures_cli() -> None:
+    """Close (or open) the Harmony line outside its usual hours."""
+
+
+@closures_cli.command("add")
+@click.option("--start", required=True, help="ISO 8601; naive means UK local time.")
+@click.option("--end", required=True, help="ISO 8601; naive means UK local time.")
+@click.option("--reason", required=True, help='Said in reports, e.g. "staff training".')
+@click.option("--by", "set_by", required=True, help="Who set it.")
+@click.option("--open", "opening", is_flag=True, help="Open the line instead of closing it.")
+@with_appcontext
+def add_command(start: str, end: str, reason: str, set_by: str, opening: bool) -> None:
+    """Add a closure."""
+    calendar = current_app.extensions["helpline.settings"].calendar
+    try:
+        starts_at, ends_at = as_local(start, calendar), as_local(end, calendar)
+        with get_database().transaction() as session:
+            closure = store.add(
+                session, starts_at, ends_at, reason, set_by, "open" if opening else "closed"
+            )
+            click.echo(f"added closure {closure.id}: {_describe(closure)}")
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@closures_cli.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include closures that have ended.")
+@with_appcontext
+def list_command(show_all: bool) -> None:
+    """List current and future closures."""
+    query = select(Closure).order_by(Closure.starts_at)
+    if not show_all:
+        query = query.where(Closure.ends_at > utcnow())
+    with get_database().transaction() as session:
+        for closure in session.scalars(query):
+            click.echo(f"{closure.id}\t{_describe(closure)}")
+
+
+@closures_cli.command("remove")
+@click.argument("closure_id", type=int)
+@with_appcontext
+def remove_command(closure_id: int) -> None:
+    """Remove a closure by its id."""
+    with get_database().transaction() as session:
+        closure = session.get(Closure, closure_id)
+        if closure is None:
+            raise click.UsageError(f"no closure {closure_id}")
+        session.delete(closure)
+    click.echo(f"removed closure {closure_id}")
+
+
+def _describe(closure: Closure) -> str:
+    """Return one readable line about a closure."""
+    kind = "open" if closure.kind == "open" else "closed"
+    return (
+        f"{kind} {closure.starts_at.isoformat()} to {closure.ends_at.isoformat()}: "
+        f"{closure.reason} (set by {closure.set_by})"
+    )

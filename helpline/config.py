@@ -1,0 +1,309 @@
+"""Load the service config (TOML) and HELPLINE_* environment into validated settings."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from helpline import phones
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+ENVIRONMENTS = ("production", "development", "testing")
+REQUIRED_LINES = ("harmony", "out_of_hours")
+DEFAULT_CONFIG = "config/helpline.toml"
+
+
+class ConfigError(Exception):
+    """A config value is missing or wrong; the message names the source, key and problem."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        super().__init__(f"{source}: {key}: {problem}")
+        self.source, self.key, self.problem = source, key, problem
+
+
+@dataclass(frozen=True)
+class Line:
+    """A phone line the helpline can connect callers to."""
+
+    key: str
+    name: str
+    number: str  # E.164
+
+    @property
+    def national(self) -> str:
+        """Return the number as a UK caller would write it."""
+        return phones.format_national(self.number)
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """Open [opens, closes) local time for each weekday (0 = Monday) the line opens."""
+
+    days: Mapping[int, tuple[time, time]]
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Everything routing needs besides closures: pure data, no I/O."""
+
+    timezone: ZoneInfo
+    hours: OpeningHours
+    holiday_country: str
+    holiday_subdivision: str | None
+    in_hours: Line
+    out_of_hours: Line
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How prompts are spoken and how long lines ring."""
+
+    voice: str = "Polly.Amy"
+    language: str = "en-GB"
+    ring_timeout: int = 25
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole validated configuration of one running service."""
+
+    config_path: Path
+    environment: str
+    secret_key: str
+    database_url: str
+    public_base_url: str | None
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    verify_signatures: bool
+    service_name: str
+    spoken_name: str
+    provider: str
+    calendar: Calendar
+    voice: Voice
+    proxy_hops: int = 1
+    closure_cache_seconds: float = 30.0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def lines(self) -> dict[str, Line]:
+        """Return the configured lines by key."""
+        return {line.key: line for line in (self.calendar.in_hours, self.calendar.out_of_hours)}
+
+
+def load_settings(environ: Mapping[str, str], instance_path: Path) -> Settings:
+    """Read the TOML file named by HELPLINE_CONFIG and the environment; raise ConfigError."""
+    path = Path(environ.get("HELPLINE_CONFIG", DEFAULT_CONFIG))
+    raw = _read_toml(path)
+    source = str(path)
+    environment = _environment(environ)
+    service = _table(raw, "service", source)
+    webhooks = raw.get("webhooks", {})
+    return Settings(
+        config_path=path,
+        environment=environment,
+        secret_key=_secret_key(environ, environment),
+        database_url=database_url(environ, instance_path),
+        public_base_url=_public_base_url(environ),
+        twilio_account_sid=environ.get("TWILIO_ACCOUNT_SID") or None,
+        twilio_auth_token=environ.get("TWILIO_AUTH_TOKEN") or None,
+        verify_signatures=_verify_signatures(environ, environment),
+        service_name=_text(service, "name", f"{source}: service"),
+        spoken_name=_text(service, "spoken_name", f"{source}: service"),
+        provider=_text(service, "provider", f"{source}: service"),
+        calendar=_calendar(raw, source),
+        voice=_voice(raw.get("voice", {}), source),
+        proxy_hops=_int(webhooks, "proxy_hops", 1, source, "webhooks", minimum=0),
+        closure_cache_seconds=_int(
+            webhooks, "closure_cache_seconds", 30, source, "webhooks", minimum=1
+        ),
+        extra={k: v for k, v in raw.items() if k not in _KNOWN_TABLES},
+    )
+
+
+_KNOWN_TABLES = {"service", "bank_holidays", "lines", "hours", "voice", "webhooks"}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """Parse the config file, turning I/O and syntax errors into ConfigError."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(str(path), "HELPLINE_CONFIG", "file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(str(path), "(syntax)", str(error)) from None
+
+
+def _table(raw: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
+    """Return a required sub-table."""
+    value = raw.get(key)
+    if not isinstance(value, Mapping):
+        raise ConfigError(source, key, "missing table")
+    return value
+
+
+def _text(table: Mapping[str, Any], key: str, where: str) -> str:
+    """Return a required non-empty string."""
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        source, _, prefix = where.partition(": ")
+        raise ConfigError(source, f"{prefix}.{key}", "must be a non-empty string")
+    return value.strip()
+
+
+def _int(
+    table: Mapping[str, Any], key: str, default: int, source: str, prefix: str, minimum: int
+) -> int:
+    """Return an optional integer no smaller than minimum."""
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(source, f"{prefix}.{key}", f"must be a whole number >= {minimum}")
+    return value
+
+
+def _environment(environ: Mapping[str, str]) -> str:
+    """Return HELPLINE_ENV, production unless said otherwise."""
+    value = environ.get("HELPLINE_ENV", "production").strip().lower()
+    if value not in ENVIRONMENTS:
+        raise ConfigError(
+            "environment", "HELPLINE_ENV", f"must be one of {', '.join(ENVIRONMENTS)}"
+        )
+    return value
+
+
+def _secret_key(environ: Mapping[str, str], environment: str) -> str:
+    """Return the Flask secret key; production refuses to run without one."""
+    key = environ.get("HELPLINE_SECRET_KEY", "")
+    if key:
+        return key
+    if environment == "production":
+        raise ConfigError("environment", "HELPLINE_SECRET_KEY", "must be set in production")
+    # Development and tests get a throwaway key: sessions do not survive a restart.
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def database_url(environ: Mapping[str, str], instance_path: Path) -> str:
+    """Return the SQLAlchemy URL, defaulting to SQLite in the instance folder."""
+    url = environ.get("HELPLINE_DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'helpline.sqlite3'}"
+    # Platforms hand out postgres:// URLs; we use the psycopg 3 driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _public_base_url(environ: Mapping[str, str]) -> str | None:
+    """Return HELPLINE_PUBLIC_BASE_URL without a trailing slash, checked to be absolute."""
+    url = environ.get("HELPLINE_PUBLIC_BASE_URL", "").strip().rstrip("/")
+    if url and not url.startswith(("https://", "http://")):
+        raise ConfigError("environment", "HELPLINE_PUBLIC_BASE_URL", "must start with https://")
+    return url or None
+
+
+def _verify_signatures(environ: Mapping[str, str], environment: str) -> bool:
+    """Return whether webhook signatures are checked; only development may turn it off."""
+    value = environ.get("HELPLINE_VERIFY_SIGNATURES", "true").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value not in ("0", "false", "no", "off"):
+        raise ConfigError("environment", "HELPLINE_VERIFY_SIGNATURES", "must be true or false")
+    if environment != "development":
+        raise ConfigError(
+            "environment",
+            "HELPLINE_VERIFY_SIGNATURES",
+            "may be false only when HELPLINE_ENV=development",
+        )
+    return False
+
+
+def _calendar(raw: Mapping[str, Any], source: str) -> Calendar:
+    """Build the routing calendar from the timezone, hours, holidays and lines."""
+    service = _table(raw, "service", source)
+    holidays = _table(raw, "bank_holidays", source)
+    lines = _lines(_table(raw, "lines", source), source)
+    subdivision = holidays.get("subdivision")
+    return Calendar(
+        timezone=_timezone(service.get("timezone"), source),
+        hours=_hours(_table(raw, "hours", source), source),
+        holiday_country=_holiday_country(holidays, subdivision, source),
+        holiday_subdivision=subdivision,
+        in_hours=lines["harmony"],
+        out_of_hours=lines["out_of_hours"],
+    )
+
+
+def _timezone(value: Any, source: str) -> ZoneInfo:
+    """Return the IANA zone named by service.timezone."""
+    try:
+        return ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(source, "service.timezone", f"unknown timezone {value!r}") from None
+
+
+def _holiday_country(holidays: Mapping[str, Any], subdivision: Any, source: str) -> str:
+    """Check the bank-holiday calendar exists in the holidays package."""
+    import holidays as holidays_package
+
+    country = str(holidays.get("country", ""))
+    try:
+        holidays_package.country_holidays(country, subdiv=subdivision, years=2026)
+    except NotImplementedError as error:
+        raise ConfigError(source, "bank_holidays", str(error)) from None
+    return country
+
+
+def _lines(table: Mapping[str, Any], source: str) -> dict[str, Line]:
+    """Parse every [lines.*] table; harmony and out_of_hours are required."""
+    lines: dict[str, Line] = {}
+    for key in REQUIRED_LINES:
+        entry = table.get(key)
+        if not isinstance(entry, Mapping):
+            raise ConfigError(source, f"lines.{key}", "missing table")
+        number = phones.to_e164(str(entry.get("number", "")))
+        if number is None:
+            raise ConfigError(
+                source, f"lines.{key}.number", f"unparseable phone number {entry.get('number')!r}"
+            )
+        lines[key] = Line(
+            key=key, name=_text(entry, "name", f"{source}: lines.{key}"), number=number
+        )
+    return lines
+
+
+def _hours(table: Mapping[str, Any], source: str) -> OpeningHours:
+    """Parse "HH:MM-HH:MM" per weekday name into open/close times."""
+    days: dict[int, tuple[time, time]] = {}
+    for name, value in table.items():
+        if name not in WEEKDAYS:
+            raise ConfigError(source, f"hours.{name}", "unknown weekday")
+        days[WEEKDAYS.index(name)] = _time_range(str(value), source, f"hours.{name}")
+    return OpeningHours(days=days)
+
+
+def _time_range(value: str, source: str, key: str) -> tuple[time, time]:
+    """Parse one "09:00-17:00" range; opening must come before closing."""
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        raise ConfigError(source, key, f"expected HH:MM-HH:MM, got {value!r}") from None
+    if start >= end:
+        raise ConfigError(source, key, f"opening time must be before closing time in {value!r}")
+    return start, end
+
+
+def _voice(table: Mapping[str, Any], source: str) -> Voice:
+    """Parse the [voice] table."""
+    return Voice(
+        voice=str(table.get("voice", Voice.voice)),
+        language=str(table.get("language", Voice.language)),
+        ring_timeout=_int(table, "ring_timeout", Voice.ring_timeout, source, "voice", minimum=5),
+    )

@@ -1,0 +1,25 @@
+"""SQLAlchemy models; import from here so every table is registered on Base.metadata."""
+
+from helpline.models.base import Base, UTCDateTime, utcnow
+from helpline.models.calls import (
+    Call,
+    CallbackRequest,
+    CallEvent,
+    Case,
+    CaseReferenceCounter,
+    Closure,
+    Voicemail,
+)
+
+__all__ = [
+    "Base",
+    "Call",
+    "CallEvent",
+    "CallbackRequest",
+    "Case",
+    "CaseReferenceCounter",
+    "Closure",
+    "UTCDateTime",
+    "Voicemail",
+    "utcnow",
+]

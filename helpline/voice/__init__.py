@@ -1,0 +1,5 @@
+"""Twilio voice webhooks: thin views that parse, call the domain, and answer with TwiML."""
+
+from helpline.voice.views import bp
+
+__all__ = ["bp"]
