@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -148,3 +148,47 @@ def _spoken_time(moment: time) -> str:
     hour = moment.hour % 12 or 12
     suffix = "am" if moment.hour < 12 else "pm"
     return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
+
+
+def working_deadline(
+    start: datetime, calendar: Calendar, working_time: timedelta | None = None
+) -> datetime:
+    """Return when `working_time` of opening hours (default one working day) has passed after start.
+
+    Bank holidays and closed weekdays do not count; closures are ignored, because a callback
+    owed is still owed when the line closes for an hour.
+    """
+    remaining = working_time or _typical_day(calendar)
+    local = start.astimezone(calendar.timezone)
+    day = local.date()
+    for _ in range(366):
+        span = _open_span(day, calendar)
+        if span is not None:
+            opens, closes = span
+            begin = max(opens, local)
+            if begin < closes:
+                if begin + remaining <= closes:
+                    return (begin + remaining).astimezone(start.tzinfo)
+                remaining -= closes - begin
+        day += timedelta(days=1)
+    raise ValueError("no opening hours within a year")
+
+
+def _typical_day(calendar: Calendar) -> timedelta:
+    """Return the longest configured opening span: the length of one working day."""
+    spans = [
+        datetime.combine(date.min, closes) - datetime.combine(date.min, opens)
+        for opens, closes in calendar.hours.days.values()
+    ]
+    return max(spans, default=timedelta(hours=8))
+
+
+def _open_span(day: date, calendar: Calendar) -> tuple[datetime, datetime] | None:
+    """Return the local opening and closing instants on a day, or None if closed all day."""
+    hours = calendar.hours.days.get(day.weekday())
+    if hours is None or bank_holiday(day, calendar.holiday_country, calendar.holiday_subdivision):
+        return None
+    zone = calendar.timezone
+    return datetime.combine(day, hours[0], tzinfo=zone), datetime.combine(
+        day, hours[1], tzinfo=zone
+    )

@@ -182,3 +182,25 @@ def test_substitute_day_named_as_on_gov_uk() -> None:
     """The package's "(observed)" reads "(substitute day)", as the official list has it."""
     assert bank_holiday(date(2026, 12, 28), "GB", "ENG") == "Boxing Day (substitute day)"
     assert bank_holiday(date(2026, 12, 29), "GB", "ENG") is None
+
+
+@pytest.mark.parametrize(
+    ("requested", "due"),
+    [
+        ("2026-11-24T14:00:00", "2026-11-25T14:00:00"),  # Tuesday afternoon -> Wednesday
+        ("2026-11-24T18:30:00", "2026-11-25T17:00:00"),  # evening -> end of next day
+        ("2026-11-24T07:00:00", "2026-11-24T17:00:00"),  # before opening -> same day close
+        ("2026-11-27T10:00:00", "2026-11-30T10:00:00"),  # Friday -> Monday
+        ("2026-11-28T12:00:00", "2026-11-30T17:00:00"),  # Saturday -> Monday close
+        ("2026-12-24T15:00:00", "2026-12-29T15:00:00"),  # Christmas, Boxing Day substitute
+        ("2026-03-27T16:00:00", "2026-03-30T16:00:00"),  # across the spring clock change
+    ],
+)
+def test_working_deadline_counts_opening_hours(
+    calendar: Calendar, requested: str, due: str
+) -> None:
+    """A callback is due one working day (in opening hours) after it is asked for."""
+    from helpline.routing import working_deadline
+
+    start = as_local(requested, calendar)
+    assert working_deadline(start, calendar) == as_local(due, calendar)
