@@ -58,7 +58,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 
     def load_closures() -> list[Any]:
         with database.transaction() as session:
-            return store.current_and_future(session)
+            return store.current_and_future(session, app.extensions["helpline.clock"]())
 
     app.extensions["helpline.closures"] = ClosureCache(
         load_closures, settings.closure_cache_seconds

@@ -1,0 +1,184 @@
+"""The `helpline` commands: route, closures, calls export, db."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from helpline.calls import export
+from helpline.db import get_database
+from tests.twilio_client import TwilioClient, incoming_params, status_params
+
+EXPORT_FIELDS = {
+    "call_sid", "case_reference", "from_number", "withheld", "to_number", "started_at",
+    "route_line", "route_reason", "status", "dial_status", "duration_seconds", "talk_seconds",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        (
+            "2026-11-24T10:00:00",
+            {"open": True, "line": "harmony", "number": "+443301757258", "reason": "in hours"},
+        ),
+        (
+            "2026-11-24T17:00:00",
+            {"open": False, "line": "out_of_hours", "number": "+448081689111", "reason": "evening"},
+        ),
+        (
+            "2026-12-28T10:00:00",
+            {
+                "open": False,
+                "line": "out_of_hours",
+                "number": "+448081689111",
+                "reason": "bank holiday: Boxing Day (substitute day)",
+            },
+        ),
+        (
+            "2026-03-30T08:00:00Z",
+            {"open": True, "line": "harmony", "number": "+443301757258", "reason": "in hours"},
+        ),
+    ],
+)
+def test_route_prints_one_json_object(
+    runner: FlaskCliRunner, at: str, expected: dict[str, object]
+) -> None:
+    """`helpline route --at` prints exactly the contract's JSON object."""
+    result = runner.invoke(args=["route", "--at", at])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == expected
+
+
+def test_route_rejects_garbage(runner: FlaskCliRunner) -> None:
+    """A bad instant is a usage error, not a traceback."""
+    result = runner.invoke(args=["route", "--at", "next tuesday"])
+    assert result.exit_code == 2 and "not an ISO 8601" in result.output
+
+
+def test_closures_add_list_remove_and_route(runner: FlaskCliRunner) -> None:
+    """A closure added on the command line changes the route; removing it restores it."""
+    added = runner.invoke(
+        args=[
+            "closures",
+            "add",
+            "--start",
+            "2026-11-24T14:30",
+            "--end",
+            "2026-11-24T17:00",
+            "--reason",
+            "staff training",
+            "--by",
+            "Sam Supervisor",
+        ]
+    )
+    assert added.exit_code == 0, added.output
+    closure_id = added.output.split()[2].rstrip(":")
+    listed = runner.invoke(args=["closures", "list", "--all"]).output
+    assert "staff training" in listed and "Sam Supervisor" in listed
+    routed = json.loads(runner.invoke(args=["route", "--at", "2026-11-24T15:00"]).stdout)
+    assert routed["reason"] == "closure: staff training" and routed["open"] is False
+    assert runner.invoke(args=["closures", "remove", closure_id]).exit_code == 0
+    assert (
+        json.loads(runner.invoke(args=["route", "--at", "2026-11-24T15:00"]).stdout)["open"] is True
+    )
+
+
+def test_closure_must_end_after_start(runner: FlaskCliRunner) -> None:
+    """A backwards closure is refused with a clear message."""
+    result = runner.invoke(
+        args=[
+            "closures",
+            "add",
+            "--start",
+            "2026-11-24T17:00",
+            "--end",
+            "2026-11-24T09:00",
+            "--reason",
+            "x",
+            "--by",
+            "y",
+        ]
+    )
+    assert result.exit_code == 2 and "must end after it starts" in result.output
+
+
+def seed(twilio: TwilioClient) -> None:
+    """Log three calls on three days."""
+    for day, sid in ((23, "CA1"), (24, "CA2"), (25, "CA3")):
+        at = datetime(2026, 11, day, 10, tzinfo=UTC)
+        twilio.at(at).post("/voice/incoming", incoming_params(sid, "+447911123456"))
+        twilio.post(
+            "/voice/status",
+            status_params(sid, "+447911123456", "completed", 1, at + timedelta(seconds=50), 50),
+        )
+
+
+def test_export_json_shape_and_order(runner: FlaskCliRunner, twilio: TwilioClient) -> None:
+    """JSON export: every call, oldest first, with the contract's fields."""
+    seed(twilio)
+    rows = json.loads(runner.invoke(args=["calls", "export", "--format", "json"]).stdout)
+    assert [row["call_sid"] for row in rows] == ["CA1", "CA2", "CA3"]
+    assert set(rows[0]) >= EXPORT_FIELDS
+    assert rows[0]["started_at"] == "2026-11-23T10:00:00Z"
+    assert (rows[0]["withheld"], rows[0]["duration_seconds"], rows[0]["from_number"]) == (
+        False,
+        50,
+        "+447911123456",
+    )
+
+
+def test_export_since_until_are_inclusive_uk_days(
+    runner: FlaskCliRunner, twilio: TwilioClient
+) -> None:
+    """--since and --until take whole UK days, both inclusive."""
+    seed(twilio)
+    result = runner.invoke(
+        args=[
+            "calls",
+            "export",
+            "--format",
+            "json",
+            "--since",
+            "2026-11-24",
+            "--until",
+            "2026-11-24",
+        ]
+    )
+    assert [row["call_sid"] for row in json.loads(result.stdout)] == ["CA2"]
+
+
+def test_export_csv(runner: FlaskCliRunner, twilio: TwilioClient) -> None:
+    """CSV export has a header and one row per call."""
+    seed(twilio)
+    result = runner.invoke(args=["calls", "export", "--format", "csv", "--since", "2026-11-24"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["call_sid"] for row in rows] == ["CA2", "CA3"]
+    assert set(rows[0]) >= EXPORT_FIELDS
+
+
+def test_export_empty_is_valid_json(runner: FlaskCliRunner) -> None:
+    """No calls: an empty JSON array."""
+    assert json.loads(runner.invoke(args=["calls", "export", "--format", "json"]).stdout) == []
+
+
+def test_export_bad_date(runner: FlaskCliRunner) -> None:
+    """A bad date is a usage error."""
+    assert runner.invoke(args=["calls", "export", "--since", "yesterday"]).exit_code == 2
+
+
+def test_export_streams_in_batches(app: Flask, twilio: TwilioClient) -> None:
+    """Rows come from a lazy generator reading a server-side cursor, not a list."""
+    seed(twilio)
+    with get_database(app).transaction() as session:
+        stream = export.rows(session, None, None)
+        assert iter(stream) is stream
+        assert next(stream)["call_sid"] == "CA1"
+    query = export.calls_query(None, None).execution_options(yield_per=export.BATCH)
+    assert query.get_execution_options()["yield_per"] == export.BATCH
