@@ -135,3 +135,40 @@ def test_closures_come_from_cache_not_database(app: Flask, twilio: TwilioClient)
     cache._load = lambda: (_ for _ in ()).throw(RuntimeError("database down"))
     assert not cache.refresh()
     assert [p.reason for p in cache.current()] == ["staff training"]
+
+
+def test_outage_journals_at_once_then_heals(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """During an outage events go straight to the journal; the first good write replays them."""
+    import helpline.calls.writer as module
+    from helpline.calls.events import ContactEvent
+
+    monkeypatch.setattr(module, "RETRY_DELAYS", ())
+    writer = ContactWriter(get_database(app), tmp_path / "journal.jsonl")
+    attempts: list[str] = []
+    real_record = module.record
+
+    def flaky(session: object, event: ContactEvent) -> bool:
+        attempts.append(event.call_sid)
+        if event.call_sid == "CA-down":
+            raise RuntimeError("database down")
+        return real_record(session, event)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "record", flaky)
+
+    def event(sid: str) -> ContactEvent:
+        return ContactEvent(
+            "incoming", sid, IN_HOURS, incoming_params(sid, "+447911123456"), {"line": "harmony"}
+        )
+
+    assert not writer.write(event("CA-down"))
+    assert not writer.write(event("CA-queued"))  # journaled without trying the database
+    assert attempts == ["CA-down"]
+    monkeypatch.setattr(module, "DOWN_SECONDS", 0.0)
+    writer._down_until = 0.0  # the outage window has passed
+    assert writer.write(event("CA-after"))
+    assert attempts == ["CA-down", "CA-after", "CA-down", "CA-queued"]
+    with get_database(app).transaction() as session:
+        assert sorted(session.scalars(select(Call.call_sid))) == ["CA-after", "CA-queued"]
+    assert "CA-down" in (tmp_path / "journal.jsonl").read_text()  # still failing: kept

@@ -264,3 +264,20 @@ def test_internal_failure_still_connects_to_support_line(
 def test_get_not_allowed(client: FlaskClient) -> None:
     """Webhooks are POST only."""
     assert client.get("/voice/incoming").status_code in (403, 405)
+
+
+def test_signature_checks_off_warns_at_every_start(
+    database_url: str, tmp_path: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    """In development the checks can be turned off, loudly, and unsigned webhooks then route."""
+    from helpline import create_app
+    from tests.conftest import environment
+
+    env = environment(database_url, HELPLINE_ENV="development", HELPLINE_VERIFY_SIGNATURES="false")
+    dev = create_app(env, instance_path=str(tmp_path))
+    assert "SIGNATURE CHECKS ARE OFF" in caplog.text
+    dev.extensions["helpline.clock"] = lambda: uk(2026, 11, 24, 10)
+    response = dev.test_client().post("/voice/incoming", data=incoming_params("CA1", CALLER))
+    assert dialled_numbers(twiml(response)) == [HARMONY]
+    dev.extensions["helpline.writer"].drain()
+    dev.extensions["helpline.db"].dispose()
