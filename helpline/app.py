@@ -16,13 +16,16 @@ from helpline.models import utcnow
 
 
 def create_app(
-    environ: Mapping[str, str] | None = None, instance_path: str | None = None, **overrides: Any
+    environ: Mapping[str, str] | None = None,
+    instance_path: str | None = None,
+    serving: bool = True,
+    **overrides: Any,
 ) -> Flask:
     """Build the app from HELPLINE_* settings; a bad setting stops start-up with one clear line."""
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     try:
         settings = load_settings(
-            os.environ if environ is None else environ, Path(app.instance_path)
+            os.environ if environ is None else environ, Path(app.instance_path), serving
         )
     except ConfigError as error:
         raise SystemExit(f"helpline: configuration error: {error}") from None

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from helpline.app import create_app
@@ -20,7 +20,12 @@ from helpline.routing import as_local, decide
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@click.group(cls=FlaskGroup, create_app=create_app)
+def create_cli_app() -> Flask:
+    """Build the app for a command; only `helpline run` serves requests and needs the secret."""
+    return create_app(serving=sys.argv[1:2] == ["run"])
+
+
+@click.group(cls=FlaskGroup, create_app=create_cli_app)
 def main() -> None:
     """Run and manage the Harmony helpline service."""
 

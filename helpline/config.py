@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -95,8 +96,14 @@ class Settings:
         return {line.key: line for line in (self.calendar.in_hours, self.calendar.out_of_hours)}
 
 
-def load_settings(environ: Mapping[str, str], instance_path: Path) -> Settings:
-    """Read the TOML file named by HELPLINE_CONFIG and the environment; raise ConfigError."""
+def load_settings(
+    environ: Mapping[str, str], instance_path: Path, serving: bool = True
+) -> Settings:
+    """Read the TOML file named by HELPLINE_CONFIG and the environment; raise ConfigError.
+
+    `serving` is False for offline commands (route, export, migrations), which never issue a
+    session cookie and so do not need the secret key.
+    """
     path = Path(environ.get("HELPLINE_CONFIG", DEFAULT_CONFIG))
     raw = _read_toml(path)
     source = str(path)
@@ -106,7 +113,7 @@ def load_settings(environ: Mapping[str, str], instance_path: Path) -> Settings:
     return Settings(
         config_path=path,
         environment=environment,
-        secret_key=_secret_key(environ, environment),
+        secret_key=_secret_key(environ, environment, serving),
         database_url=database_url(environ, instance_path),
         public_base_url=_public_base_url(environ),
         twilio_account_sid=environ.get("TWILIO_ACCOUNT_SID") or None,
@@ -176,16 +183,14 @@ def _environment(environ: Mapping[str, str]) -> str:
     return value
 
 
-def _secret_key(environ: Mapping[str, str], environment: str) -> str:
-    """Return the Flask secret key; production refuses to run without one."""
+def _secret_key(environ: Mapping[str, str], environment: str, serving: bool) -> str:
+    """Return the Flask secret key; production refuses to serve without one."""
     key = environ.get("HELPLINE_SECRET_KEY", "")
     if key:
         return key
-    if environment == "production":
+    if environment == "production" and serving:
         raise ConfigError("environment", "HELPLINE_SECRET_KEY", "must be set in production")
-    # Development and tests get a throwaway key: sessions do not survive a restart.
-    import secrets
-
+    # Development, tests and offline commands get a throwaway key: no session outlives it.
     return secrets.token_urlsafe(32)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from helpline import create_app
 from helpline.config import ConfigError, load_settings
 from tests.conftest import ROOT
 
@@ -118,7 +119,18 @@ def test_start_up_error_is_one_line_without_traceback(tmp_path: Path) -> None:
 
 
 def test_missing_secret_in_production_stops_start_up(tmp_path: Path) -> None:
-    """Without HELPLINE_ENV the service assumes production and needs a secret key."""
-    result = run_cli(tmp_path, "route", "--at", "2026-11-24T10:00")
+    """Without HELPLINE_ENV the service assumes production and will not serve without a secret."""
+    result = run_cli(tmp_path, "run", "--port", "1")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "HELPLINE_SECRET_KEY: must be set in production" in result.stderr
+    with pytest.raises(SystemExit, match="HELPLINE_SECRET_KEY"):
+        create_app(
+            {"HELPLINE_CONFIG": str(ROOT / "config/helpline.toml")}, instance_path=str(tmp_path)
+        )
+
+
+def test_offline_commands_need_no_secret(tmp_path: Path) -> None:
+    """`helpline route` works in production without the web secret: it serves no one."""
+    result = run_cli(tmp_path, "route", "--at", "2026-11-24T10:00")
+    assert result.returncode == 0, result.stderr
+    assert '"open": true' in result.stdout
