@@ -1,0 +1,56 @@
+"""`helpline jobs list` and `helpline jobs run NAME [--dry-run]`."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from helpline.jobs import find_job, jobs_of
+from helpline.jobs.runner import run_job
+from helpline.models import utcnow
+from helpline.scheduler import next_run
+
+
+@click.group("jobs")
+def jobs_cli() -> None:
+    """List and run the scheduled jobs by hand."""
+
+
+@jobs_cli.command("list")
+@with_appcontext
+def jobs_list() -> None:
+    """Show every job, its schedule and its next run (UK local time)."""
+    zone = current_app.extensions["helpline.settings"].calendar.timezone
+    now = utcnow().astimezone(zone)
+    for job in jobs_of(current_app):
+        upcoming = next_run(job, zone, now)
+        schedule = " ".join(f"{field}={value}" for field, value in job.cron.items())
+        when = upcoming.isoformat() if upcoming else "never"
+        click.echo(f"{job.name:<20} next {when}  ({schedule})  {job.description}")
+
+
+@jobs_cli.command("run")
+@click.argument("name")
+@click.option("--dry-run", is_flag=True, help="List what would change; change nothing.")
+@with_appcontext
+def jobs_run(name: str, dry_run: bool) -> None:
+    """Run one job now."""
+    job = find_job(current_app, name)
+    if job is None:
+        names = ", ".join(j.name for j in jobs_of(current_app))
+        raise click.BadParameter(f"no job called {name!r} (jobs: {names})", param_hint="NAME")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    result = run_job(app, job, dry_run=dry_run)
+    for line in result.lines:
+        click.echo(line)
+    click.echo(
+        json.dumps(
+            {"job": name, "outcome": result.outcome, "dry_run": dry_run}
+            | {"summary": result.summary}
+        )
+    )
+    if result.outcome in ("failed", "busy"):
+        raise SystemExit(1)
