@@ -32,9 +32,13 @@ def trigger_for(job: Job, zone: Any) -> CronTrigger:
 
 
 def scheduled_slot(trigger: CronTrigger, now: datetime) -> datetime | None:
-    """Return the fire time being run now: the first one within the misfire grace."""
-    slot: datetime | None = trigger.get_next_fire_time(None, now - MISFIRE_GRACE)
-    return slot if slot is not None and slot <= now else None
+    """Return the fire time being run now: the latest one due within the misfire grace."""
+    slot = None
+    candidate = trigger.get_next_fire_time(None, now - MISFIRE_GRACE)
+    while candidate is not None and candidate <= now:
+        slot = candidate
+        candidate = trigger.get_next_fire_time(candidate, candidate + timedelta(microseconds=1))
+    return slot
 
 
 def fire(app: Flask, job: Job, trigger: CronTrigger) -> None:
