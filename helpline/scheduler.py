@@ -6,7 +6,9 @@ Starting a second one by mistake is harmless: each job takes a lock and claims i
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -83,7 +85,8 @@ def scheduler_run() -> None:
         log.info(
             "scheduled %s: next run %s", job.id, job.trigger.get_next_fire_time(None, utcnow())
         )
-    try:
+    # Platforms stop a process with SIGTERM: let a running job finish, then exit.
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        log.info("clock process stopping")
+    log.info("clock process stopped")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -13,7 +15,7 @@ from sqlalchemy import select
 
 from helpline.db import get_database
 from helpline.models import JobRun
-from tests.conftest import ROOT
+from tests.conftest import ROOT, environment
 
 
 def start(url: str, tmp_path: Path, mode: str, out: Path, start_at: float) -> subprocess.Popen[str]:
@@ -60,3 +62,27 @@ def test_two_clock_processes_run_each_slot_once(
     assert slots and len(slots) == len(set(slots))
     assert all(run.outcome == "done" for run in runs)
     assert len(out.read_text().split()) == len(runs)
+
+
+def test_clock_process_starts_and_stops_cleanly_on_sigterm(
+    app: Flask, database_url: str, tmp_path: Path
+) -> None:
+    """`helpline scheduler run` schedules every job and exits 0 when the platform stops it."""
+    env = environment(database_url) | {"PATH": os.environ.get("PATH", "")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpline.cli", "scheduler", "run"], cwd=tmp_path, env=env,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if "Scheduler started" in line:
+            break
+    process.send_signal(signal.SIGTERM)
+    rest = process.communicate(timeout=30)[1]
+    assert process.returncode == 0
+    output = "".join(seen) + (rest or "")
+    for name in ("retention", "stale-calls", "overdue-callbacks", "weekly-summary"):
+        assert f"scheduled {name}: next run" in output
+    assert "clock process stopped" in output

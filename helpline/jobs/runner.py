@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from flask import Flask
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from helpline.db import get_database
 from helpline.jobs import Job, JobContext
@@ -32,7 +32,16 @@ class RunResult:
 
 
 def run_job(app: Flask, job: Job, dry_run: bool = False, slot: datetime | None = None) -> RunResult:
-    """Run a job unless it is running elsewhere or its scheduled slot has already run."""
+    """Run a job unless it is running elsewhere or its slot has run; never raise."""
+    try:
+        return _run_locked(app, job, dry_run, slot)
+    except SQLAlchemyError as error:  # database down or not migrated: try again next time
+        log.error("job %s could not start: database %s", job.name, type(error).__name__)
+        return RunResult("failed", {"error": f"database: {type(error).__name__}"})
+
+
+def _run_locked(app: Flask, job: Job, dry_run: bool, slot: datetime | None) -> RunResult:
+    """Take the job's lock and claim its slot, then run it."""
     with app.app_context(), job_lock(get_database(app), job.name, Path(app.instance_path)) as held:
         if not held:
             log.info("job %s is already running elsewhere; skipped", job.name)
