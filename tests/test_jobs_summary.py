@@ -18,8 +18,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from sqlalchemy import select
 
+from helpline.db import get_database
 from helpline.jobs.settings import smtp_server
+from helpline.models import Call, CallbackRequest
 from tests.seeding import make_call, uk
 from tests.twilio_client import TwilioClient
 
@@ -57,12 +60,21 @@ def week_of_calls(app: Flask, twilio: TwilioClient) -> Flask:
     make_call(twilio, "CA2", "+447911100001", uk(2026, 11, 18, 19, 0), outcome="no-answer")
     make_call(twilio, "CA3", "+447911100002", uk(2026, 11, 22, 23, 30))
     make_call(twilio, "CA4", "+447911100003", uk(2026, 11, 23, 10, 0))
+    with get_database(app).transaction() as session:
+        case_id = session.scalars(select(Call.case_id).where(Call.call_sid == "CA1")).one()
+        session.add_all([
+            CallbackRequest(case_id=case_id, requested_at=uk(2026, 11, 16, 10, 5),
+                            status="done", completed_at=uk(2026, 11, 16, 14, 0)),
+            CallbackRequest(case_id=case_id, requested_at=uk(2026, 11, 18, 10, 5),
+                            overdue_at=uk(2026, 11, 19, 11, 0)),
+        ])  # fmt: skip
     twilio.at(uk(2026, 11, 23, 7, 0))
     return app
 
 
 EXPECTED = {"total_calls": 3, "in_hours": 1, "out_of_hours": 2, "answered": 2, "missed": 1,
-            "unique_callers": 2}  # fmt: skip
+            "unique_callers": 2, "callbacks_requested": 2, "callbacks_done": 1,
+            "callbacks_overdue": 1}  # fmt: skip
 
 
 def test_summary_written_as_html_and_csv(week_of_calls: Flask, runner: FlaskCliRunner) -> None:

@@ -33,7 +33,7 @@ def callback_figures(session: Session, since: datetime, until: datetime) -> dict
     overdue = (CallbackRequest.status == "pending") & CallbackRequest.overdue_at.is_not(None)
     query = select(
         func.count(CallbackRequest.id),
-        func.count(case((CallbackRequest.status == "done", 1))),
+        func.count(case((CallbackRequest.completed_at.is_not(None), 1))),
         func.count(case((overdue, 1))),
     ).where(in_period)
     names = ("callbacks_requested", "callbacks_done", "callbacks_overdue")
