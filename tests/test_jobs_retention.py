@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from helpline.db import get_database
 from helpline.jobs.volumes import volumes
-from helpline.models import Call, CallbackRequest, CallEvent, Case, Voicemail
+from helpline.models import Call, CallbackRequest, CallEvent, Case, JobRun, Voicemail
 from helpline.twilio_api import HTTP_CLIENT_EXTENSION
 from tests.seeding import make_call, uk
 from tests.twilio_client import TwilioClient
@@ -149,5 +149,33 @@ def test_second_retention_run_changes_nothing(seeded: Flask, runner: FlaskCliRun
     summary = json.loads(result.output.strip().splitlines()[-1])["summary"]
     assert {k: v for k, v in summary.items() if k != "cutoff"} == dict.fromkeys(
         ("strip_event_params", "anonymise_calls", "anonymise_callbacks", "delete_recordings",
-         "anonymise_cases"), 0,
+         "anonymise_cases", "forget_old_job_runs"), 0,
     )  # fmt: skip
+
+
+def test_legal_hold_set_and_released_from_the_command_line(
+    seeded: Flask, runner: FlaskCliRunner
+) -> None:
+    """`helpline retention hold REF` protects a case; --release lets retention take it."""
+    with get_database(seeded).transaction() as session:
+        reference = session.scalars(
+            select(Case.reference).join(Call).where(Call.call_sid == "CAold2")
+        ).one()
+    result = runner.invoke(args=["retention", "hold", reference.lower()])
+    assert result.exit_code == 0 and "on legal hold" in result.output
+    seeded.extensions[HTTP_CLIENT_EXTENSION] = ExactTwilioHttp()  # held: no recording deleted
+    runner.invoke(args=["jobs", "run", "retention"])
+    assert numbers(seeded)["CAold2"] == BOB
+    assert runner.invoke(args=["retention", "hold", reference, "--release"]).exit_code == 0
+    assert runner.invoke(args=["retention", "hold", "HAR-1999-00001"]).exit_code == 2
+
+
+def test_old_job_runs_are_forgotten(seeded: Flask, runner: FlaskCliRunner) -> None:
+    """The job-run log does not grow for ever."""
+    with get_database(seeded).transaction() as session:
+        session.add(JobRun(job="stale-calls", started_at=uk(2024, 1, 1, 0, 0), outcome="done"))
+    seeded.extensions[HTTP_CLIENT_EXTENSION] = fake = ExactTwilioHttp()
+    fake.expect("DELETE", f"/Recordings/{RECORDING}.json", 204, None)
+    runner.invoke(args=["jobs", "run", "retention"])
+    with get_database(seeded).transaction() as session:
+        assert [r.job for r in session.scalars(select(JobRun))] == ["retention"]

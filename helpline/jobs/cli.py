@@ -8,7 +8,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from helpline.db import get_database
 from helpline.jobs import find_job, jobs_of
+from helpline.jobs.retention import set_legal_hold
 from helpline.jobs.runner import run_job
 from helpline.models import utcnow
 from helpline.scheduler import next_run
@@ -54,3 +56,21 @@ def jobs_run(name: str, dry_run: bool) -> None:
     )
     if result.outcome in ("failed", "busy"):
         raise SystemExit(1)
+
+
+@click.group("retention")
+def retention_cli() -> None:
+    """Keep a case's personal data past the retention period (legal hold)."""
+
+
+@retention_cli.command("hold")
+@click.argument("reference")
+@click.option("--release", is_flag=True, help="Take the case off legal hold.")
+@with_appcontext
+def retention_hold(reference: str, release: bool) -> None:
+    """Put a case on legal hold, so the retention job leaves it alone."""
+    with get_database().transaction() as session:
+        case = set_legal_hold(session, reference.strip().upper(), held=not release)
+    if case is None:
+        raise click.BadParameter(f"no case {reference!r}", param_hint="REFERENCE")
+    click.echo(f"case {case.reference}: {'released from' if release else 'on'} legal hold")

@@ -18,7 +18,7 @@ from helpline.calls.events import PERSONAL_FIELDS
 from helpline.db import get_database
 from helpline.jobs import JobContext
 from helpline.jobs.settings import job_settings
-from helpline.models import Call, CallbackRequest, CallEvent, Case, Voicemail
+from helpline.models import Call, CallbackRequest, CallEvent, Case, JobRun, Voicemail
 from helpline.twilio_api import TwilioNotConfiguredError, is_not_found, twilio_client
 
 Row = TypeVar("Row")
@@ -180,3 +180,22 @@ def anonymise_cases(session: Session, scope: RetentionScope) -> int:
         if not scope.dry_run:
             case.caller_number, case.anonymised_at = None, scope.now
     return len(cases)
+
+
+@anonymiser
+def forget_old_job_runs(session: Session, scope: RetentionScope) -> int:
+    """Delete the job-run log past the retention period too; it is only for troubleshooting."""
+    old = select(JobRun).where(JobRun.started_at < scope.cutoff)
+    runs = list(session.scalars(old))
+    if not scope.dry_run:
+        for run in runs:
+            session.delete(run)
+    return len(runs)
+
+
+def set_legal_hold(session: Session, reference: str, held: bool) -> Case | None:
+    """Put a case on legal hold (or release it); return None if there is no such case."""
+    case = session.scalars(select(Case).where(Case.reference == reference)).one_or_none()
+    if case is not None:
+        case.legal_hold = held
+    return case
