@@ -22,6 +22,7 @@ from helpline.config import Settings
 PHONE_PATTERN = re.compile(r"(?<![\w+])(?:\+|\b00)?\(?\d(?:[ \-]?\(?\d\)?){8,14}(?![\w:])")
 REDACTED = "[number]"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+CALL_SID = re.compile(r"^CA[0-9a-zA-Z]{1,62}$")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(call_sid)s] %(message)s"
 
 
@@ -47,8 +48,17 @@ class RequestContext(logging.Filter):
         record.request_id, record.call_sid = "-", "-"
         if has_request_context():
             record.request_id = g.get("request_id", "-")
-            record.call_sid = (request.form.get("CallSid") or "-")[:64]
+            record.call_sid = _call_sid()
         return True
+
+
+def _call_sid() -> str:
+    """Return the request's CallSid if it looks like one; logging must never raise."""
+    try:
+        value = request.form.get("CallSid", "")
+    except Exception:  # an unreadable body: the line is still worth writing
+        return "-"
+    return value if CALL_SID.match(value) else "-"
 
 
 class JsonFormatter(logging.Formatter):

@@ -116,3 +116,11 @@ def test_production_logs_json_and_development_text(database_url: str, tmp_path: 
     finally:
         for handler in ours:
             root.addHandler(handler)
+
+
+def test_a_forged_call_sid_is_not_written(app: Flask, json_log: io.StringIO) -> None:
+    """Only a CallSid-shaped value reaches the log; anything else is '-'."""
+    params = incoming_params("CA1 +447911123456 evil", "+447911123456")
+    app.test_client().post("/voice/incoming", data=params)
+    [entry] = [e for e in lines(json_log) if "rejected webhook" in e["message"]]
+    assert entry["call_sid"] == "-"
