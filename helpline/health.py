@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, current_app
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from helpline.config import ConfigError, load_settings
 from helpline.db import get_database
@@ -71,8 +70,11 @@ def database_answers(app: Flask) -> str | None:
 
 def migrations_at(app: Flask, heads: frozenset[str]) -> str | None:
     """Check the database is migrated to every head revision of the code."""
-    with get_database(app).engine.connect() as connection:
-        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    with get_database(app).transaction() as session:
+        # Read alembic_version directly: MigrationContext would log twice on every probe.
+        has_table = inspect(session.connection()).has_table("alembic_version")
+        query = text("SELECT version_num FROM alembic_version")
+        current = frozenset(session.scalars(query)) if has_table else frozenset()
     if current != heads:
         return f"database at {sorted(current) or 'no revision'}, code at {sorted(heads)}"
     return None

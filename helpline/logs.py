@@ -106,6 +106,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     if not any(h.get_name() == "helpline" for h in root.handlers):
         root.addHandler(make_handler(json_lines=settings.environment == "production"))
         root.setLevel(logging.INFO)
+        # Alembic announces its plugins each time a worker starts; that is not news.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     app.before_request(_assign_request_id)
     app.after_request(_echo_request_id)
 
