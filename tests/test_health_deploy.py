@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import runpy
 
+import pytest
+
+from helpline.logs import JsonFormatter
 from tests.conftest import ROOT
 
 
@@ -24,3 +27,18 @@ def test_gunicorn_answers_within_twilios_timeout_and_logs_no_query_strings() -> 
     access = settings["access_log_format"]
     assert "%(U)s" in access
     assert not any(field in access for field in ("%(r)s", "%(q)s", "%(f)s", "%({"))
+
+
+def test_gunicorn_logs_json_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production routes gunicorn's own loggers through the helpline's JSON, redacted."""
+    import logging.config
+
+    monkeypatch.setenv("HELPLINE_ENV", "production")
+    logging_config = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))["logconfig_dict"]
+    configurator = logging.config.DictConfigurator(logging_config)
+    formatter = configurator.configure_formatter(logging_config["formatters"]["helpline_json"])
+    assert isinstance(formatter, JsonFormatter)
+    assert logging_config["loggers"]["gunicorn.access"]["handlers"] == ["helpline_stderr"]
+    assert logging_config["root"]["handlers"] == []  # the app installs its own
+    monkeypatch.setenv("HELPLINE_ENV", "development")
+    assert "logconfig_dict" not in runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
