@@ -64,7 +64,16 @@ def test_jobs_list_shows_each_job_with_its_next_run(runner: FlaskCliRunner) -> N
     assert result.exit_code == 0
     lines = result.output.strip().splitlines()
     assert [line.split()[0] for line in lines] == JOB_NAMES
-    assert all(" next 20" in line for line in lines)
+    assert all(" next 20" in line and " last never " in line for line in lines)
+
+
+def test_jobs_list_shows_how_each_job_last_went(app: Flask, runner: FlaskCliRunner) -> None:
+    """After a run, the list says when it ran and how it went."""
+    app.extensions["helpline.clock"] = lambda: datetime(2026, 11, 24, 9, 5, tzinfo=UTC)
+    runner.invoke(args=["jobs", "run", "overdue-callbacks"])
+    result = runner.invoke(args=["jobs", "list"])
+    [line] = [line for line in result.output.splitlines() if line.startswith("overdue-callbacks")]
+    assert " last done 2026-11-24T09:05Z " in line
 
 
 @pytest.mark.parametrize("name", JOB_NAMES)

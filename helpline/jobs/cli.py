@@ -7,12 +7,14 @@ import json
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from helpline.db import get_database
 from helpline.jobs import find_job, jobs_of
 from helpline.jobs.retention import set_legal_hold
 from helpline.jobs.runner import run_job
-from helpline.models import utcnow
+from helpline.models import JobRun, utcnow
 from helpline.scheduler import next_run
 
 
@@ -24,14 +26,27 @@ def jobs_cli() -> None:
 @jobs_cli.command("list")
 @with_appcontext
 def jobs_list() -> None:
-    """Show every job, its schedule and its next run (UK local time)."""
+    """Show every job, its schedule, its next run (UK local time) and how it last went."""
     zone = current_app.extensions["helpline.settings"].calendar.timezone
     now = utcnow().astimezone(zone)
+    last = last_runs()
     for job in jobs_of(current_app):
         upcoming = next_run(job, zone, now)
         schedule = " ".join(f"{field}={value}" for field, value in job.cron.items())
         when = upcoming.isoformat() if upcoming else "never"
-        click.echo(f"{job.name:<20} next {when}  ({schedule})  {job.description}")
+        click.echo(f"{job.name:<20} next {when}  last {last.get(job.name, 'never')}  "
+                   f"({schedule})  {job.description}")  # fmt: skip
+
+
+def last_runs() -> dict[str, str]:
+    """Return each job's latest real run as 'outcome at time'; empty if the database is down."""
+    query = select(JobRun).where(JobRun.dry_run.is_(False)).order_by(JobRun.started_at)
+    try:
+        with get_database().transaction() as session:
+            runs = {run.job: run for run in session.scalars(query)}
+    except SQLAlchemyError:
+        return {}
+    return {name: f"{run.outcome} {run.started_at:%Y-%m-%dT%H:%MZ}" for name, run in runs.items()}
 
 
 @jobs_cli.command("run")
