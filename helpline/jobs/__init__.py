@@ -38,7 +38,10 @@ class Job:
 
 
 def declared_jobs() -> list[Job]:
-    """Return the helpline's jobs with their triggers (UK local time)."""
+    """Return the helpline's jobs with their triggers (UK local time).
+
+    Nightly work runs at 02:30, which exists exactly once on both clock-change nights.
+    """
     from helpline.jobs import callbacks, retention, stale_calls, summary
 
     return [
