@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -30,6 +30,8 @@ def test_every_declared_job_is_scheduled(app: Flask) -> None:
 @pytest.mark.parametrize(("now", "expected"), [
     (datetime(2026, 7, 1, 12, tzinfo=UTC), datetime(2026, 7, 2, 1, 30, tzinfo=UTC)),  # BST
     (datetime(2026, 12, 1, 12, tzinfo=UTC), datetime(2026, 12, 2, 2, 30, tzinfo=UTC)),  # GMT
+    (datetime(2026, 3, 28, 12, tzinfo=UTC), datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),  # spring
+    (datetime(2026, 10, 24, 12, tzinfo=UTC), datetime(2026, 10, 25, 2, 30, tzinfo=UTC)),  # autumn
 ])  # fmt: skip
 def test_retention_runs_at_half_past_two_uk_time(
     app: Flask, now: datetime, expected: datetime
@@ -111,3 +113,14 @@ def test_a_failing_job_is_logged_and_reported(app: Flask, runner: FlaskCliRunner
     with get_database(app).transaction() as session:
         run = session.scalars(select(JobRun)).one()
     assert (run.outcome, run.summary) == ("failed", {"error": "RuntimeError"})
+
+
+def test_retention_fires_once_on_the_night_the_clocks_go_back(app: Flask) -> None:
+    """01:00-02:00 happens twice that night; 02:30 still comes once."""
+    job = find_job(app, "retention")
+    assert job is not None
+    trigger = trigger_for(job, LONDON)
+    first = trigger.get_next_fire_time(None, datetime(2026, 10, 24, 12, tzinfo=UTC))
+    second = trigger.get_next_fire_time(first, first + timedelta(microseconds=1))
+    assert first.astimezone(UTC) == datetime(2026, 10, 25, 2, 30, tzinfo=UTC)
+    assert second.astimezone(UTC) == datetime(2026, 10, 26, 2, 30, tzinfo=UTC)
