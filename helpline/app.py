@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,15 +37,15 @@ def create_app(
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
+    register_operations(app, os.environ if environ is None else environ)
     return app
 
 
 def register_logging(app: Flask, settings: Settings) -> None:
-    """Send the service's logs to standard error."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+    """Send the service's logs to standard error: JSON in production, never a phone number."""
+    from helpline import logs
+
+    logs.init_app(app, settings)
 
 
 def register_extensions(app: Flask, settings: Settings) -> None:
@@ -94,4 +93,22 @@ def register_commands(app: Flask) -> None:
     from helpline.closures.cli import closures_cli
 
     for command in (route_command, db_cli, calls_cli, closures_cli):
+        app.cli.add_command(command)
+
+
+def register_operations(app: Flask, environ: Mapping[str, str]) -> None:
+    """Add the scheduled jobs, readiness checks and Twilio set-up commands."""
+    from helpline import health, jobs
+    from helpline.jobs import settings as job_settings
+    from helpline.jobs.cli import jobs_cli, retention_cli
+    from helpline.scheduler import scheduler_cli
+    from helpline.twilio_setup import twilio_cli
+
+    try:
+        job_settings.init_app(app, environ)
+    except ConfigError as error:
+        raise SystemExit(f"helpline: configuration error: {error}") from None
+    jobs.init_app(app)
+    health.init_app(app, environ)
+    for command in (jobs_cli, retention_cli, scheduler_cli, twilio_cli):
         app.cli.add_command(command)

@@ -10,6 +10,7 @@ from helpline.models.calls import (
     Closure,
     Voicemail,
 )
+from helpline.models.ops import JobRun
 
 __all__ = [
     "Base",
@@ -19,6 +20,7 @@ __all__ = [
     "Case",
     "CaseReferenceCounter",
     "Closure",
+    "JobRun",
     "UTCDateTime",
     "Voicemail",
     "utcnow",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpline.models.base import Base, utcnow
@@ -34,6 +34,9 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # Retention skips a case on legal hold; anonymised_at marks personal data removed.
+    legal_hold: Mapped[bool] = mapped_column(default=False, server_default=false())
+    anonymised_at: Mapped[datetime | None]
 
     calls: Mapped[list[Call]] = relationship(back_populates="case", order_by="Call.started_at")
     voicemails: Mapped[list[Voicemail]] = relationship(back_populates="case")
@@ -75,6 +78,7 @@ class Call(Base):
     dial_status: Mapped[str | None] = mapped_column(String(20))
     talk_seconds: Mapped[int | None]
     ivr_path: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    anonymised_at: Mapped[datetime | None]
 
     case: Mapped[Case | None] = relationship(back_populates="calls")
     events: Mapped[list[CallEvent]] = relationship(back_populates="call", order_by="CallEvent.id")
@@ -129,6 +133,7 @@ class Voicemail(Base):
     recording_url: Mapped[str | None] = mapped_column(Text)
     duration_seconds: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recording_deleted_at: Mapped[datetime | None]
 
     call: Mapped[Call] = relationship(back_populates="voicemails")
     case: Mapped[Case] = relationship(back_populates="voicemails")
@@ -153,5 +158,8 @@ class CallbackRequest(Base):
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(200))
     outcome: Mapped[str | None] = mapped_column(Text)
+    # Set by the overdue-callbacks job when no one has called back within one working day.
+    overdue_at: Mapped[datetime | None]
+    anonymised_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship(back_populates="callback_requests")

@@ -1,0 +1,72 @@
+"""Scheduled jobs: plain functions, declared once with their Europe/London triggers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+
+
+@dataclass
+class JobContext:
+    """What a job run gets: the app, the instant it runs at, and whether to change anything."""
+
+    app: Flask
+    now: datetime
+    dry_run: bool = False
+    lines: list[str] = field(default_factory=list)
+
+    def say(self, line: str) -> None:
+        """Add a line to the run's report (never a phone number)."""
+        self.lines.append(line)
+
+
+JobFunction = Callable[[JobContext], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job and when it runs: cron fields, read in the service's time zone."""
+
+    name: str
+    function: JobFunction
+    cron: Mapping[str, str]
+    description: str
+
+
+def declared_jobs() -> list[Job]:
+    """Return the helpline's jobs with their triggers (UK local time).
+
+    Nightly work runs at 02:30, which exists exactly once on both clock-change nights.
+    """
+    from helpline.jobs import callbacks, retention, stale_calls, summary
+
+    return [
+        Job("retention", retention.run, {"hour": "2", "minute": "30"},
+            "anonymise calls, cases and callbacks older than the retention period"),
+        Job("stale-calls", stale_calls.run, {"minute": "*/15"},
+            "ask Twilio about calls that never reported their end"),
+        Job("overdue-callbacks", callbacks.run, {"minute": "*/10"},
+            "flag callbacks not made within one working day"),
+        Job("weekly-summary", summary.run, {"day_of_week": "mon", "hour": "7", "minute": "0"},
+            "write (and email) last week's summary for supervisors"),
+    ]  # fmt: skip
+
+
+def init_app(app: Flask) -> None:
+    """Attach the job list; other modules may append their own Job to it."""
+    app.extensions["helpline.jobs"] = declared_jobs()
+
+
+def jobs_of(app: Flask) -> list[Job]:
+    """Return the app's jobs."""
+    jobs: list[Job] = app.extensions["helpline.jobs"]
+    return jobs
+
+
+def find_job(app: Flask, name: str) -> Job | None:
+    """Return the job called name, if there is one."""
+    return next((job for job in jobs_of(app) if job.name == name), None)

@@ -1,0 +1,92 @@
+"""The clock process: `helpline scheduler run` fires each job on its Europe/London schedule.
+
+Run exactly one per deployment (the Procfile's `clock:` line), never inside web workers.
+Starting a second one by mistake is harmless: each job takes a lock and claims its slot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+from datetime import datetime, timedelta
+from typing import Any
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from helpline.jobs import Job, jobs_of
+from helpline.jobs.runner import run_job
+from helpline.models import utcnow
+
+log = logging.getLogger(__name__)
+
+# How late a job may still start after its time (clock process busy or restarting).
+MISFIRE_GRACE = timedelta(minutes=5)
+
+
+def trigger_for(job: Job, zone: Any) -> CronTrigger:
+    """Return the job's cron trigger in the service's time zone."""
+    return CronTrigger(timezone=zone, **job.cron)
+
+
+def scheduled_slot(trigger: CronTrigger, now: datetime) -> datetime | None:
+    """Return the fire time being run now: the latest one due within the misfire grace."""
+    slot = None
+    candidate = trigger.get_next_fire_time(None, now - MISFIRE_GRACE)
+    while candidate is not None and candidate <= now:
+        slot = candidate
+        candidate = trigger.get_next_fire_time(candidate, candidate + timedelta(microseconds=1))
+    return slot
+
+
+def fire(app: Flask, job: Job, trigger: CronTrigger) -> None:
+    """Run a scheduled job for its slot, so two clock processes run it once between them."""
+    now = utcnow()
+    slot = scheduled_slot(trigger, now.astimezone(trigger.timezone))
+    run_job(app, job, slot=slot or now.replace(second=0, microsecond=0))
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """Return a scheduler with every declared job on its trigger."""
+    zone = app.extensions["helpline.settings"].calendar.timezone
+    scheduler = BlockingScheduler(timezone=zone)
+    for job in jobs_of(app):
+        trigger = trigger_for(job, zone)
+        scheduler.add_job(
+            fire, trigger, args=(app, job, trigger), id=job.name, name=job.name,
+            max_instances=1, coalesce=True,
+            misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
+        )  # fmt: skip
+    return scheduler
+
+
+def next_run(job: Job, zone: Any, now: datetime) -> datetime | None:
+    """Return when the job next runs after now."""
+    result: datetime | None = trigger_for(job, zone).get_next_fire_time(None, now)
+    return result
+
+
+@click.group("scheduler")
+def scheduler_cli() -> None:
+    """The clock process."""
+
+
+@scheduler_cli.command("run")
+@with_appcontext
+def scheduler_run() -> None:
+    """Run the jobs on their schedules until stopped (the Procfile's clock process)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    scheduler = build_scheduler(app)
+    for job in scheduler.get_jobs():
+        log.info(
+            "scheduled %s: next run %s", job.id, job.trigger.get_next_fire_time(None, utcnow())
+        )
+    # Platforms stop a process with SIGTERM: let a running job finish, then exit.
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+    log.info("clock process stopped")

@@ -1,0 +1,37 @@
+"""The job settings in config/helpline.toml are checked when the service starts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpline import create_app
+from tests.conftest import environment
+
+
+@pytest.mark.parametrize(("table", "problem"), [
+    ("[retention]\nkeep_days = 5\n", "retention.keep_days: must be a whole number >= 30"),
+    ("[jobs]\nstale_call_minutes = \"soon\"\n", "jobs.stale_call_minutes"),
+    ("[summary]\nrecipients = \"boss\"\n", "summary.recipients"),
+])  # fmt: skip
+def test_bad_job_settings_stop_start_up(tmp_path: Path, table: str, problem: str) -> None:
+    """A wrong retention period, stale-call limit or recipient list is one clear line."""
+    config = tmp_path / "helpline.toml"
+    shutil.copy(Path(environment("")["HELPLINE_CONFIG"]), config)
+    text = config.read_text()
+    name = table.split("]")[0] + "]"
+    start = text.index(name)
+    end = text.find("\n[", start + 1)
+    config.write_text(text[:start] + table + (text[end:] if end != -1 else ""))
+    with pytest.raises(SystemExit, match=problem):
+        create_app(environment("sqlite://", HELPLINE_CONFIG=str(config)),
+                   instance_path=str(tmp_path))  # fmt: skip
+
+
+def test_bad_smtp_url_stops_start_up(tmp_path: Path) -> None:
+    """HELPLINE_SMTP_URL must be an smtp URL."""
+    with pytest.raises(SystemExit, match="HELPLINE_SMTP_URL"):
+        create_app(environment("sqlite://", HELPLINE_SMTP_URL="mail.example.org"),
+                   instance_path=str(tmp_path))  # fmt: skip

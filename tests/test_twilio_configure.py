@@ -1,0 +1,137 @@
+"""`helpline twilio configure`: the exact requests Twilio's API expects, shown and confirmed."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from helpline.twilio_api import HTTP_CLIENT_EXTENSION
+from tests.twilio_http import ExactTwilioHttp, phone_number_resource
+
+BASE = "https://helpline.example.org"
+NUMBER, SID = "+441785000000", "PN" + "1" * 32
+
+
+@pytest.fixture
+def twilio_http(app: Flask) -> ExactTwilioHttp:
+    """Route the app's Twilio REST calls through an exact fake, with a public base URL set."""
+    settings = app.extensions["helpline.settings"]
+    app.extensions["helpline.settings"] = dataclasses.replace(settings, public_base_url=BASE)
+    fake = ExactTwilioHttp()
+    app.extensions[HTTP_CLIENT_EXTENSION] = fake
+    return fake
+
+
+def expect_lookup(fake: ExactTwilioHttp, **settings: str) -> None:
+    """Expect the number to be looked up by its E.164 form."""
+    fake.expect(
+        "GET", "/IncomingPhoneNumbers.json", 200,
+        {"incoming_phone_numbers": [phone_number_resource(SID, NUMBER, **settings)],
+         "next_page_uri": None, "page": 0, "page_size": 2, "start": 0, "end": 0,
+         "uri": "/2010-04-01/Accounts/x/IncomingPhoneNumbers.json?PageSize=2"},
+        params={"PhoneNumber": NUMBER, "PageSize": "2"},
+    )  # fmt: skip
+
+
+WANTED = {
+    "VoiceUrl": f"{BASE}/voice/incoming",
+    "VoiceMethod": "POST",
+    "VoiceFallbackUrl": f"{BASE}/voice/fallback",
+    "VoiceFallbackMethod": "POST",
+    "StatusCallback": f"{BASE}/voice/status",
+    "StatusCallbackMethod": "POST",
+}
+
+
+def test_configure_sends_exactly_the_update_twilio_expects(
+    runner: FlaskCliRunner, twilio_http: ExactTwilioHttp
+) -> None:
+    """With --yes the number's voice, fallback and status URLs are set in one POST."""
+    expect_lookup(twilio_http)
+    # Only settings that differ are sent: the methods are already POST.
+    changed = {k: v for k, v in WANTED.items() if not k.endswith("Method")}
+    twilio_http.expect(
+        "POST", f"/IncomingPhoneNumbers/{SID}.json", 200,
+        phone_number_resource(SID, NUMBER, voice_url=WANTED["VoiceUrl"]), data=changed,
+    )  # fmt: skip
+    result = runner.invoke(args=["twilio", "configure", "--number", "01785 000000", "--yes"])
+    assert result.exit_code == 0, result.output
+    twilio_http.assert_done()
+    assert f"voice_url: https://demo.twilio.com/welcome/voice/ -> {BASE}/voice/incoming" in (
+        result.output
+    )
+    assert "status_callback: (not set) -> " in result.output
+
+
+def test_configure_asks_and_changes_nothing_when_refused(
+    runner: FlaskCliRunner, twilio_http: ExactTwilioHttp
+) -> None:
+    """Without --yes it shows the changes, asks, and a 'no' sends no update."""
+    expect_lookup(twilio_http)
+    result = runner.invoke(args=["twilio", "configure", "--number", NUMBER], input="n\n")
+    assert result.exit_code == 1
+    assert "Apply these changes?" in result.output
+    twilio_http.assert_done()
+    assert [seen[0] for seen in twilio_http.seen] == ["GET"]
+
+
+def test_configure_confirmed_interactively_updates(
+    runner: FlaskCliRunner, twilio_http: ExactTwilioHttp
+) -> None:
+    """Answering yes sends every differing setting, methods included."""
+    expect_lookup(twilio_http, voice_method="GET", status_callback_method="GET")
+    changed = {k: v for k, v in WANTED.items() if k not in ("VoiceFallbackMethod",)}
+    twilio_http.expect(
+        "POST", f"/IncomingPhoneNumbers/{SID}.json", 200,
+        phone_number_resource(SID, NUMBER), data=changed,
+    )  # fmt: skip
+    result = runner.invoke(args=["twilio", "configure", "--number", NUMBER], input="y\n")
+    assert result.exit_code == 0, result.output
+    twilio_http.assert_done()
+
+
+def test_configure_does_nothing_when_already_set(
+    runner: FlaskCliRunner, twilio_http: ExactTwilioHttp
+) -> None:
+    """A number already pointing at the service is left alone."""
+    expect_lookup(
+        twilio_http, voice_url=WANTED["VoiceUrl"], voice_fallback_url=WANTED["VoiceFallbackUrl"],
+        status_callback=WANTED["StatusCallback"],
+    )  # fmt: skip
+    result = runner.invoke(args=["twilio", "configure", "--number", NUMBER])
+    assert result.exit_code == 0
+    assert "nothing to change" in result.output
+    twilio_http.assert_done()
+
+
+def test_configure_refuses_a_number_not_on_the_account(
+    runner: FlaskCliRunner, twilio_http: ExactTwilioHttp
+) -> None:
+    """An unknown number is a clear error, not a traceback."""
+    twilio_http.expect(
+        "GET", "/IncomingPhoneNumbers.json", 200,
+        {"incoming_phone_numbers": [], "next_page_uri": None, "page": 0, "page_size": 2},
+        params={"PhoneNumber": NUMBER, "PageSize": "2"},
+    )  # fmt: skip
+    result = runner.invoke(args=["twilio", "configure", "--number", NUMBER, "--yes"])
+    assert result.exit_code == 2
+    assert "not a number on this Twilio account" in result.output
+
+
+def test_configure_needs_the_public_base_url(app: Flask, runner: FlaskCliRunner) -> None:
+    """Without HELPLINE_PUBLIC_BASE_URL there is nothing to point the number at."""
+    result = runner.invoke(args=["twilio", "configure", "--number", NUMBER, "--yes"])
+    assert result.exit_code == 2
+    assert "HELPLINE_PUBLIC_BASE_URL" in result.output
+
+
+def test_configure_rejects_a_bad_number(
+    runner: FlaskCliRunner, twilio_http: ExactTwilioHttp
+) -> None:
+    """A mistyped number is refused before Twilio is asked anything."""
+    result = runner.invoke(args=["twilio", "configure", "--number", "not-a-number", "--yes"])
+    assert result.exit_code == 2
+    assert twilio_http.seen == []
