@@ -1,0 +1,258 @@
+"""How each step type speaks, waits and moves on. Pure: builds TwiML through the Renderer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from twilio.twiml.voice_response import Dial, Gather
+
+from helpline import phones
+from helpline.flows.interpreter import CallbackConsent, Input, Renderer
+from helpline.flows.model import Step
+from helpline.routing import working_deadline
+
+Enter = Callable[[Renderer, Step], Step | None]
+Resume = Callable[[Renderer, Step, Input], Step | None]
+
+DEFAULTS = {
+    "retry_say": "Sorry, I did not hear a choice.",
+    "invalid_say": "Sorry, that is not one of the choices.",
+    "ask_safe": "If it is safe for us to call you back, press 1. If it is not safe, press 2.",
+    "ask_message": "If we cannot reach you, may we leave a message? Press 1 for yes, or 2 for no.",
+    "ask_number": "Please key in the number we should call, then press the hash key.",
+    "invalid_number": "Sorry, that does not look like a phone number.",
+}
+OPEN_OUTCOMES = frozenset({"in_hours", "opening"})
+DIAL_EVENTS = {"completed": "answered", "answered": "answered", "no-answer": "no_answer"} | {
+    "busy": "busy", "failed": "failed",
+}  # fmt: skip
+MIN_CONFIDENCE = 0.3  # below this Twilio's speech guess is treated as not understood
+
+
+def text(step: Step, key: str) -> str:
+    """Return a prompt the flow may override, else the calm default wording."""
+    return str(step.prop(key) or DEFAULTS[key])
+
+
+def enter_say(r: Renderer, step: Step) -> Step | None:
+    """Speak (or play) and move on."""
+    r.prompts.prompt(r.response, step.properties)
+    r.note(step)
+    return r.flows.step(step.flow, step.transitions["next"])
+
+
+def enter_hangup(r: Renderer, step: Step) -> Step | None:
+    """Say goodbye, if there is anything to say, and end the call."""
+    r.prompts.prompt(r.response, step.properties)
+    r.note(step)
+    r.response.hangup()
+    return None
+
+
+def enter_goto(r: Renderer, step: Step) -> Step | None:
+    """Continue in another flow."""
+    r.note(step)
+    flow = r.flows.flows[step.prop("flow")]
+    return flow.states[step.prop("state") or flow.initial]
+
+
+def enter_hours(r: Renderer, step: Step) -> Step | None:
+    """Branch on the routing decision: open, or the reason the line is closed."""
+    outcome = r.context.decision.outcome
+    if outcome in OPEN_OUTCOMES:
+        return r.go(step, "open")
+    return r.go(step, outcome, "closed")
+
+
+def enter_caller(r: Renderer, step: Step) -> Step | None:
+    """Branch on who is calling: withheld, known with an open case, or new."""
+    kind = "withheld" if r.context.caller.withheld else r.context.caller_kind()
+    return r.go(step, kind if kind in ("known", "new") else "new")
+
+
+def enter_menu(r: Renderer, step: Step) -> Step | None:
+    """Offer the choices, re-prompting on silence, then take the no-input way out."""
+    r.note(step)
+    return menu_gathers(r, step, first=1)
+
+
+def menu_gathers(r: Renderer, step: Step, first: int) -> Step | None:
+    """Render the remaining attempts, each a <Gather>, then the no-input transition inline."""
+    attempts = step.prop("attempts", 3)
+    words: Mapping[str, object] = step.prop("words", {})
+    for attempt in range(first, attempts + 1):
+        options: dict[str, object] = {"num_digits": 1, "timeout": step.prop("timeout", 5)}
+        if words or step.prop("speech"):
+            options |= {"input": "dtmf speech", "speech_timeout": "auto"}
+            options |= {"language": r.prompts.language, "hints": ", ".join(_words(words))}
+        gather = Gather(action=r.url(step, "gather", attempt=attempt), method="POST", **options)
+        if attempt > first:
+            r.prompts.say(gather, text(step, "retry_say"))
+        r.prompts.prompt(gather, step.properties)
+        r.response.append(gather)
+        if attempt < attempts:
+            r.note(step, "no_input")
+    return r.go(step, "no_input")
+
+
+def resume_menu(r: Renderer, step: Step, given: Input) -> Step | None:
+    """Follow the chosen key; on silence or a wrong key, ask again or take the default."""
+    choice = _choice(step, given)
+    if choice is not None:
+        return r.go(step, choice)
+    event = "invalid" if given.digits or given.speech else "no_input"
+    attempt = given.number("attempt", 1)
+    if attempt >= step.prop("attempts", 3):
+        return r.go(step, event, "no_input")
+    r.note(step, event)
+    r.prompts.say(r.response, text(step, f"{'invalid' if event == 'invalid' else 'retry'}_say"))
+    return menu_gathers(r, step, first=attempt + 1)
+
+
+def _choice(step: Step, given: Input) -> str | None:
+    """Return the menu choice the caller pressed or said, if it is one."""
+    if len(given.digits) == 1 and given.digits in step.transitions:
+        return given.digits
+    if given.speech and given.confidence >= MIN_CONFIDENCE:
+        said = given.speech.lower()
+        for key, words in step.prop("words", {}).items():
+            if any(word.lower() in said for word in _words({key: words})):
+                return str(key)
+    return None
+
+
+def _words(words: Mapping[str, object]) -> list[str]:
+    """Return every spoken word or phrase a menu listens for."""
+    found: list[str] = []
+    for value in words.values():
+        items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+        found += [str(item).strip() for item in items if str(item).strip()]
+    return found
+
+
+def enter_dial(r: Renderer, step: Step) -> Step | None:
+    """Connect the caller to a configured line, showing their number when we know it."""
+    r.note(step)
+    r.prompts.prompt(r.response, step.properties)
+    line = r.prompts.lines[step.prop("line")]
+    dial = Dial(
+        action=r.url(step, "dial"), method="POST", timeout=r.prompts.ring_timeout,
+        answer_on_bridge=True, caller_id=r.context.caller.number,
+    )  # fmt: skip
+    dial.number(line.number)
+    r.response.append(dial)
+    return None
+
+
+def resume_dial(r: Renderer, step: Step, given: Input) -> Step | None:
+    """After the dialled line: done if answered, otherwise the flow's next offer."""
+    event = DIAL_EVENTS.get(given.dial_status)
+    if event is None:  # the caller hung up (canceled) or Twilio sent nothing useful
+        r.note(step, "ended")
+        r.response.hangup()
+        return None
+    return r.go(step, event) if event == "answered" else r.go(step, event, "unanswered")
+
+
+def enter_voicemail(r: Renderer, step: Step) -> Step | None:
+    """Invite a message and record it; silence falls through to the no-message way out."""
+    r.note(step)
+    r.prompts.prompt(r.response, step.properties)
+    r.response.record(
+        action=r.url(step, "record"), method="POST", max_length=step.prop("max_length", 120),
+        finish_on_key="#", play_beep=True, timeout=5, trim="trim-silence",
+        recording_status_callback=r.context.url(step.flow, step.name, "recording", {}),
+        recording_status_callback_method="POST", recording_status_callback_event="completed",
+    )  # fmt: skip
+    return r.go(step, "no_message", "recorded")
+
+
+def resume_voicemail(r: Renderer, step: Step, given: Input) -> Step | None:
+    """Thank the caller for a message, or take the no-message way out."""
+    if given.recording_sid and given.recording_seconds > 0:
+        return r.go(step, "recorded")
+    return r.go(step, "no_message", "recorded")
+
+
+def enter_callback(r: Renderer, step: Step) -> Step | None:
+    """Ask whether a callback is safe; silence means no."""
+    r.note(step)
+    return ask(r, step, "safe", first=1)
+
+
+def ask(r: Renderer, step: Step, stage: str, first: int, **query: object) -> Step | None:
+    """Ask one callback question over the remaining attempts, then its silent way out."""
+    attempts = step.prop("attempts", 3)
+    for attempt in range(first, attempts + 1):
+        keys = {"finish_on_key": "#", "timeout": 10} if stage == "number" else {"num_digits": 1}
+        gather = Gather(
+            action=r.url(step, "gather", stage=stage, attempt=attempt, **query),
+            method="POST",
+            **({"timeout": 6} | keys),
+        )
+        r.prompts.say(gather, text(step, f"ask_{stage}"))
+        r.response.append(gather)
+    if stage == "safe":
+        return r.go(step, "declined")
+    if stage == "number":
+        return r.go(step, "failed", "declined")
+    # No answer on leaving a message: take it as no, and carry on via our own callback.
+    r.response.redirect(
+        r.url(step, "gather", stage=stage, attempt=attempts, **query), method="POST"
+    )
+    return None
+
+
+def resume_callback(r: Renderer, step: Step, given: Input) -> Step | None:
+    """Take the answer to one callback question and ask the next, or store the request."""
+    stage, attempt = given.query.get("stage", "safe"), given.number("attempt", 1)
+    last = attempt >= step.prop("attempts", 3)
+    if stage == "safe":
+        if given.digits == "1":
+            r.note(step, "safe")
+            return ask(r, step, "message", first=1, safe=1)
+        if given.digits == "2" or last:
+            return r.go(step, "declined")
+        r.prompts.say(r.response, text(step, "invalid_say"))
+        return ask(r, step, "safe", first=attempt + 1)
+    if stage == "message":
+        if given.digits not in ("1", "2") and not last:
+            r.prompts.say(r.response, text(step, "invalid_say"))
+            return ask(r, step, "message", first=attempt + 1, safe=1)
+        message = given.digits == "1"
+        r.note(step, "message" if message else "no_message")
+        if r.context.caller.number is None:
+            return ask(r, step, "number", first=1, safe=1, message=int(message))
+        return request(r, step, r.context.caller.number, message)
+    return resume_number(r, step, given, attempt, last)
+
+
+def resume_number(r: Renderer, step: Step, given: Input, attempt: int, last: bool) -> Step | None:
+    """Check the number a withheld caller keyed in; ask again if it is not a phone number."""
+    message = given.query.get("message") == "1"
+    number = phones.caller_from(given.digits).number if given.digits else None
+    if number is not None:
+        return request(r, step, number, message)
+    if last:
+        return r.go(step, "failed", "declined")
+    r.note(step, "invalid_number")
+    r.prompts.say(r.response, text(step, "invalid_number"))
+    return ask(r, step, "number", first=attempt + 1, safe=1, message=int(message))
+
+
+def request(r: Renderer, step: Step, number: str, message: bool) -> Step | None:
+    """Hand back the callback request, due within one working day, and move on."""
+    due = working_deadline(r.context.now, r.context.calendar)
+    r.callback = CallbackConsent(number, True, message, due)
+    return r.go(step, "requested")
+
+
+ENTER: Mapping[str, Enter] = {
+    "say": enter_say, "hangup": enter_hangup, "goto": enter_goto, "hours": enter_hours,
+    "caller": enter_caller, "menu": enter_menu, "dial": enter_dial,
+    "voicemail": enter_voicemail, "callback": enter_callback,
+}  # fmt: skip
+RESUME: Mapping[tuple[str, str], Resume] = {
+    ("menu", "gather"): resume_menu, ("dial", "dial"): resume_dial,
+    ("voicemail", "record"): resume_voicemail, ("callback", "gather"): resume_callback,
+}  # fmt: skip

@@ -1,0 +1,93 @@
+"""Webhooks for the flows' own callbacks: menu keys, dial outcomes, recordings, callbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Response, current_app, request, url_for
+
+from helpline import phones
+from helpline.calls.events import EventKind, whole_seconds
+from helpline.flows.interpreter import CallContext, Input, Turn, resume, start
+from helpline.routing import RouteDecision
+from helpline.twiml import twiml_response
+from helpline.voice import callers
+from helpline.voice.views import bp, log_event, now, route_now
+
+QUERY_KEYS = ("attempt", "stage", "safe", "message", "trail")
+
+
+def answer_call(decision: RouteDecision) -> Turn:
+    """Run the main flow from its start for a new call."""
+    extensions = current_app.extensions
+    return start(extensions["helpline.flows"], extensions["helpline.prompts"], context(decision))
+
+
+@bp.post("/flow/<flow>/<state>/<hook>")
+def flow_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
+    """Continue a call after a <Gather>, <Dial> or <Record> of a flow step."""
+    if hook == "recording":
+        log_event("recording", route={"flow": flow, "state": state, "hook": hook})
+        return "", 204
+    given = _input()
+    extensions = current_app.extensions
+    flows = extensions["helpline.flows"]
+    turn = resume(
+        flows, extensions["helpline.prompts"], context(route_now()), flow, state, hook, given
+    )
+    route: dict[str, object] = {"flow": flow, "state": state, "hook": hook, "ivr_path": turn.path}
+    route |= {key: given.query[key] for key in ("attempt", "stage") if key in given.query}
+    if hook == "dial":
+        route["line"] = flows.step(flow, state).prop("line")
+    log_event(_KINDS.get(hook, "gather"), route=route)
+    if turn.callback is not None:
+        consent = turn.callback
+        log_event(
+            "callback",
+            route={"flow": flow, "state": state, "safe_to_call": consent.safe_to_call,
+                   "may_leave_message": consent.may_leave_message,
+                   "due_at": consent.due_at.isoformat()},
+            extra={"CallbackNumber": consent.number},
+        )  # fmt: skip
+    return twiml_response(turn.response)
+
+
+_KINDS: Mapping[str, EventKind] = {"gather": "gather", "dial": "dial", "record": "recording"}
+
+
+def context(decision: RouteDecision) -> CallContext:
+    """Return what the interpreter may know about this call."""
+    settings = current_app.extensions["helpline.settings"]
+    caller = phones.caller_from(request.form.get("From"))
+    database = current_app.extensions["helpline.db"]
+
+    def kind() -> str:
+        if caller.number is None:
+            return "new"
+        return callers.caller_kind(database, caller.number, settings.flows.caller_lookup_seconds)
+
+    return CallContext(
+        decision=decision, caller=caller, now=now(), calendar=settings.calendar,
+        url=callback_url, caller_kind=kind,
+    )  # fmt: skip
+
+
+def callback_url(flow: str, state: str, hook: str, query: Mapping[str, str]) -> str:
+    """Return the public URL Twilio should call back for a flow step."""
+    return url_for("voice.flow_hook", flow=flow, state=state, hook=hook, _external=True, **query)
+
+
+def _input() -> Input:
+    """Read what Twilio sent (keys, speech, dial or recording outcome) and our query string."""
+    form = request.form
+    try:
+        confidence = float(form.get("Confidence", "0") or 0)
+    except ValueError:
+        confidence = 0.0
+    return Input(
+        digits=form.get("Digits", "").strip()[:32], speech=form.get("SpeechResult", "")[:500],
+        confidence=confidence, dial_status=form.get("DialCallStatus", ""),
+        recording_sid=form.get("RecordingSid", "")[:64],
+        recording_seconds=whole_seconds(form.get("RecordingDuration")) or 0,
+        query={key: request.args[key][:2000] for key in QUERY_KEYS if key in request.args},
+    )  # fmt: skip
