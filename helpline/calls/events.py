@@ -74,7 +74,7 @@ class ContactEvent:
             return f"recording:{step}:{sid}:{status}"[:200]
         if self.kind == "gather":
             position = f"{self.route.get('stage', '')}:{self.route.get('attempt', '')}"
-            return f"gather:{step}:{position}"[:200]
+            return f"gather:{step}:{self.route.get('hook', '')}:{position}"[:200]
         return f"callback:{step}"[:200]
 
     @property

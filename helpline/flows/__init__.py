@@ -5,12 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 from types import MappingProxyType
 
+from helpline.flows import loader, scripted
 from helpline.flows.loader import flow_files, load_flows
 from helpline.flows.model import Flow, FlowError, FlowProblem, FlowSet, Step
 from helpline.flows.prompts import Prompts
 from helpline.flows.validator import validate
 
-__all__ = ["Flow", "FlowError", "FlowProblem", "FlowSet", "Prompts", "Step", "check", "load"]
+__all__ = [
+    "Flow",
+    "FlowError",
+    "FlowProblem",
+    "FlowSet",
+    "Prompts",
+    "Step",
+    "check",
+    "load",
+    "loader",
+    "scripted",
+]
 
 
 def check(paths: list[Path], prompts: Prompts, main: str | None = None) -> list[FlowProblem]:

@@ -45,6 +45,16 @@ def enter_hangup(r: Renderer, step: Step) -> Step | None:
     """Say goodbye, if there is anything to say, and end the call."""
     r.prompts.prompt(r.response, step.properties)
     r.note(step)
+    if r.waiting:
+        # Reached only if the caller stayed silent: call back once so the path is logged.
+        r.response.redirect(r.url(step, "end"), method="POST")
+    else:
+        r.response.hangup()
+    return None
+
+
+def resume_end(r: Renderer, step: Step, given: Input) -> Step | None:
+    """End the call after a goodbye whose path has now been logged."""
     r.response.hangup()
     return None
 
@@ -91,7 +101,7 @@ def menu_gathers(r: Renderer, step: Step, first: int) -> Step | None:
         r.prompts.prompt(gather, step.properties)
         r.response.append(gather)
         if attempt < attempts:
-            r.note(step, "no_input")
+            r.note(step, "no_input_repeat")
     return r.go(step, "no_input")
 
 
@@ -104,7 +114,7 @@ def resume_menu(r: Renderer, step: Step, given: Input) -> Step | None:
     attempt = given.number("attempt", 1)
     if attempt >= step.prop("attempts", 3):
         return r.go(step, event, "no_input")
-    r.note(step, event)
+    r.note(step, f"{event}_repeat")
     r.prompts.say(r.response, text(step, f"{'invalid' if event == 'invalid' else 'retry'}_say"))
     return menu_gathers(r, step, first=attempt + 1)
 
@@ -255,4 +265,5 @@ ENTER: Mapping[str, Enter] = {
 RESUME: Mapping[tuple[str, str], Resume] = {
     ("menu", "gather"): resume_menu, ("dial", "dial"): resume_dial,
     ("voicemail", "record"): resume_voicemail, ("callback", "gather"): resume_callback,
+    ("hangup", "end"): resume_end,
 }  # fmt: skip

@@ -52,6 +52,7 @@ def flow_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
     return twiml_response(turn.response)
 
 
+# "gather" covers keys pressed and the end of a flow; dial and record outcomes have their own.
 _KINDS: Mapping[str, EventKind] = {"gather": "gather", "dial": "dial", "record": "recording"}
 
 
