@@ -73,7 +73,7 @@ class ContactEvent:
             status = self.params.get("RecordingStatus", "") or str(self.route.get("hook", ""))
             return f"recording:{step}:{sid}:{status}"[:200]
         if self.kind == "gather":
-            position = f"{self.route.get('stage', '')}:{self.route.get('attempt', '')}"
+            position = ":".join(str(self.route.get(key, "")) for key in ("v", "stage", "attempt"))
             return f"gather:{step}:{self.route.get('hook', '')}:{position}"[:200]
         return f"callback:{step}"[:200]
 

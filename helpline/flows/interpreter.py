@@ -36,6 +36,8 @@ class CallContext:
     url: CallbackURL
     # Asked only when a caller step is reached; must answer fast ("known" or "new").
     caller_kind: Callable[[], str] = lambda: "new"
+    # Unique per reply, so a second visit to a menu is not mistaken for Twilio retrying the first.
+    visit: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ class Renderer:
     def url(self, step: Step, hook: str, **query: object) -> str:
         """Return a callback URL for a verb that waits, carrying the path not yet logged."""
         values = {key: str(value) for key, value in query.items()}
+        if self.context.visit:
+            values["v"] = self.context.visit
         if self.pending:
             values["trail"] = "~".join(self.pending)
         self.waiting = True

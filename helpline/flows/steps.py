@@ -8,7 +8,7 @@ from twilio.twiml.voice_response import Dial, Gather
 
 from helpline import phones
 from helpline.flows.interpreter import CallbackConsent, Input, Renderer
-from helpline.flows.model import Step
+from helpline.flows.model import CALLER_KINDS, Step
 from helpline.routing import working_deadline
 
 Enter = Callable[[Renderer, Step], Step | None]
@@ -77,7 +77,7 @@ def enter_hours(r: Renderer, step: Step) -> Step | None:
 def enter_caller(r: Renderer, step: Step) -> Step | None:
     """Branch on who is calling: withheld, known with an open case, or new."""
     kind = "withheld" if r.context.caller.withheld else r.context.caller_kind()
-    return r.go(step, kind if kind in ("known", "new") else "new")
+    return r.go(step, kind if kind in CALLER_KINDS else "new")
 
 
 def enter_menu(r: Renderer, step: Step) -> Step | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 
 from flask import Response, current_app, request, url_for
@@ -14,7 +15,7 @@ from helpline.twiml import twiml_response
 from helpline.voice import callers
 from helpline.voice.views import bp, log_event, now, route_now
 
-QUERY_KEYS = ("attempt", "stage", "safe", "message", "trail")
+QUERY_KEYS = ("attempt", "stage", "safe", "message", "trail", "v")
 
 
 def answer_call(decision: RouteDecision) -> Turn:
@@ -36,7 +37,7 @@ def flow_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
         flows, extensions["helpline.prompts"], context(route_now()), flow, state, hook, given
     )
     route: dict[str, object] = {"flow": flow, "state": state, "hook": hook, "ivr_path": turn.path}
-    route |= {key: given.query[key] for key in ("attempt", "stage") if key in given.query}
+    route |= {key: given.query[key] for key in ("attempt", "stage", "v") if key in given.query}
     if hook == "dial":
         route["line"] = flows.step(flow, state).prop("line")
     log_event(_KINDS.get(hook, "gather"), route=route)
@@ -69,7 +70,7 @@ def context(decision: RouteDecision) -> CallContext:
 
     return CallContext(
         decision=decision, caller=caller, now=now(), calendar=settings.calendar,
-        url=callback_url, caller_kind=kind,
+        url=callback_url, caller_kind=kind, visit=secrets.token_hex(4),
     )  # fmt: skip
 
 
