@@ -108,7 +108,7 @@ class Renderer:
 
     def run(self, step: Step | None) -> None:
         """Render steps in turn until one waits for the caller or ends the call."""
-        from helpline.flows.steps import ENTER
+        from helpline.flows.kinds import ENTER
 
         for _ in range(MAX_STEPS):
             if step is None:
@@ -142,7 +142,7 @@ def resume(
     flow: str, state: str, hook: str, given: Input,
 ) -> Turn:  # fmt: skip
     """Continue a call when Twilio calls back for a state; KeyError for unknown ones."""
-    from helpline.flows.steps import RESUME
+    from helpline.flows.kinds import RESUME
 
     step = flows.step(flow, state)
     renderer = Renderer(flows, prompts, context)

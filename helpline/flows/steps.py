@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from twilio.twiml.voice_response import Dial, Gather
 
-from helpline import phones
-from helpline.flows.interpreter import CallbackConsent, Input, Renderer
+from helpline.flows.interpreter import Input, Renderer
 from helpline.flows.model import CALLER_KINDS, Step
-from helpline.routing import working_deadline
-
-Enter = Callable[[Renderer, Step], Step | None]
-Resume = Callable[[Renderer, Step, Input], Step | None]
 
 DEFAULTS = {
     "retry_say": "Sorry, I did not hear a choice.",
@@ -182,88 +177,3 @@ def resume_voicemail(r: Renderer, step: Step, given: Input) -> Step | None:
     if given.recording_sid and given.recording_seconds > 0:
         return r.go(step, "recorded")
     return r.go(step, "no_message", "recorded")
-
-
-def enter_callback(r: Renderer, step: Step) -> Step | None:
-    """Ask whether a callback is safe; silence means no."""
-    r.note(step)
-    return ask(r, step, "safe", first=1)
-
-
-def ask(r: Renderer, step: Step, stage: str, first: int, **query: object) -> Step | None:
-    """Ask one callback question over the remaining attempts, then its silent way out."""
-    attempts = step.prop("attempts", 3)
-    for attempt in range(first, attempts + 1):
-        keys = {"finish_on_key": "#", "timeout": 10} if stage == "number" else {"num_digits": 1}
-        gather = Gather(
-            action=r.url(step, "gather", stage=stage, attempt=attempt, **query),
-            method="POST",
-            **({"timeout": 6} | keys),
-        )
-        r.prompts.say(gather, text(step, f"ask_{stage}"))
-        r.response.append(gather)
-    if stage == "safe":
-        return r.go(step, "declined")
-    if stage == "number":
-        return r.go(step, "failed", "declined")
-    # No answer on leaving a message: take it as no, and carry on via our own callback.
-    r.response.redirect(
-        r.url(step, "gather", stage=stage, attempt=attempts, **query), method="POST"
-    )
-    return None
-
-
-def resume_callback(r: Renderer, step: Step, given: Input) -> Step | None:
-    """Take the answer to one callback question and ask the next, or store the request."""
-    stage, attempt = given.query.get("stage", "safe"), given.number("attempt", 1)
-    last = attempt >= step.prop("attempts", 3)
-    if stage == "safe":
-        if given.digits == "1":
-            r.note(step, "safe")
-            return ask(r, step, "message", first=1, safe=1)
-        if given.digits == "2" or last:
-            return r.go(step, "declined")
-        r.prompts.say(r.response, text(step, "invalid_say"))
-        return ask(r, step, "safe", first=attempt + 1)
-    if stage == "message":
-        if given.digits not in ("1", "2") and not last:
-            r.prompts.say(r.response, text(step, "invalid_say"))
-            return ask(r, step, "message", first=attempt + 1, safe=1)
-        message = given.digits == "1"
-        r.note(step, "message" if message else "no_message")
-        if r.context.caller.number is None:
-            return ask(r, step, "number", first=1, safe=1, message=int(message))
-        return request(r, step, r.context.caller.number, message)
-    return resume_number(r, step, given, attempt, last)
-
-
-def resume_number(r: Renderer, step: Step, given: Input, attempt: int, last: bool) -> Step | None:
-    """Check the number a withheld caller keyed in; ask again if it is not a phone number."""
-    message = given.query.get("message") == "1"
-    number = phones.caller_from(given.digits).number if given.digits else None
-    if number is not None:
-        return request(r, step, number, message)
-    if last:
-        return r.go(step, "failed", "declined")
-    r.note(step, "invalid_number")
-    r.prompts.say(r.response, text(step, "invalid_number"))
-    return ask(r, step, "number", first=attempt + 1, safe=1, message=int(message))
-
-
-def request(r: Renderer, step: Step, number: str, message: bool) -> Step | None:
-    """Hand back the callback request, due within one working day, and move on."""
-    due = working_deadline(r.context.now, r.context.calendar)
-    r.callback = CallbackConsent(number, True, message, due)
-    return r.go(step, "requested")
-
-
-ENTER: Mapping[str, Enter] = {
-    "say": enter_say, "hangup": enter_hangup, "goto": enter_goto, "hours": enter_hours,
-    "caller": enter_caller, "menu": enter_menu, "dial": enter_dial,
-    "voicemail": enter_voicemail, "callback": enter_callback,
-}  # fmt: skip
-RESUME: Mapping[tuple[str, str], Resume] = {
-    ("menu", "gather"): resume_menu, ("dial", "dial"): resume_dial,
-    ("voicemail", "record"): resume_voicemail, ("callback", "gather"): resume_callback,
-    ("hangup", "end"): resume_end,
-}  # fmt: skip
