@@ -201,3 +201,29 @@ def test_caller_lookup_defaults_to_new_when_slow_or_down(
     assert callers.caller_kind(database, CALLER, 0.05) == "new"
     monkeypatch.setattr(callers, "has_open_case", down)
     assert callers.caller_kind(database, CALLER, 0.05) == "new"
+
+
+def test_broken_flow_run_still_connects_to_support_line(
+    twilio: TwilioClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If running the flow fails, the first reply still dials the 24/7 line."""
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("flow broke")
+
+    monkeypatch.setattr("helpline.voice.flow_views.start", broken)
+    reply = twiml(twilio.at(IN_HOURS).post("/voice/incoming", incoming_params(SID, CALLER)))
+    assert dialled_numbers(reply) == [SUPPORT]
+
+
+def test_goodbye_after_silence_logs_the_path_then_hangs_up(
+    twilio: TwilioClient, app: Flask
+) -> None:
+    """A goodbye reached by silence calls back once, so the path is complete, then hangs up."""
+    first = twiml(twilio.at(EVENING).post("/voice/incoming", incoming_params(SID, CALLER)))
+    menu = follow(twilio, first.find("Dial").get("action"), dial_params(SID, CALLER, "busy"))  # type: ignore[union-attr]
+    redirect = menu.find("Redirect")
+    assert redirect is not None and "0808 168 9111" in spoken(menu)
+    ended = follow(twilio, redirect.text, incoming_params(SID, CALLER))
+    assert [child.tag for child in ended] == ["Hangup"]
+    assert stored_call(app).ivr_path[-2:] == ["support_unanswered:no_input", "numbers_goodbye"]

@@ -32,25 +32,30 @@ def flow_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
         return "", 204
     given = _input()
     extensions = current_app.extensions
-    flows = extensions["helpline.flows"]
     turn = resume(
-        flows, extensions["helpline.prompts"], context(route_now()), flow, state, hook, given
-    )
+        extensions["helpline.flows"], extensions["helpline.prompts"], context(route_now()),
+        flow, state, hook, given,
+    )  # fmt: skip
+    _log_turn(flow, state, hook, given, turn)
+    return twiml_response(turn.response)
+
+
+def _log_turn(flow: str, state: str, hook: str, given: Input, turn: Turn) -> None:
+    """Hand the writer the path taken, the dial outcome, and any callback asked for."""
     route: dict[str, object] = {"flow": flow, "state": state, "hook": hook, "ivr_path": turn.path}
     route |= {key: given.query[key] for key in ("attempt", "stage", "v") if key in given.query}
     if hook == "dial":
-        route["line"] = flows.step(flow, state).prop("line")
+        route["line"] = current_app.extensions["helpline.flows"].step(flow, state).prop("line")
     log_event(_KINDS.get(hook, "gather"), route=route)
-    if turn.callback is not None:
-        consent = turn.callback
+    consent = turn.callback
+    if consent is not None:
+        consented: dict[str, object] = {"safe_to_call": consent.safe_to_call,
+                     "may_leave_message": consent.may_leave_message}  # fmt: skip
         log_event(
             "callback",
-            route={"flow": flow, "state": state, "safe_to_call": consent.safe_to_call,
-                   "may_leave_message": consent.may_leave_message,
-                   "due_at": consent.due_at.isoformat()},
+            route=consented | {"flow": flow, "state": state, "due_at": consent.due_at.isoformat()},
             extra={"CallbackNumber": consent.number},
-        )  # fmt: skip
-    return twiml_response(turn.response)
+        )
 
 
 # "gather" covers keys pressed and the end of a flow; dial and record outcomes have their own.
