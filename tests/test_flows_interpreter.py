@@ -213,3 +213,12 @@ def test_unknown_state_is_an_error(flowset: flows.FlowSet) -> None:
     """A callback for a state that does not exist raises (the webhook then connects the caller)."""
     with pytest.raises(KeyError):
         go(flowset, "nowhere", "gather", digits="1")
+
+
+def test_callback_message_question_silence_means_no(flowset: flows.FlowSet) -> None:
+    """No answer on leaving messages redirects once, then is taken as no."""
+    asked = xml(go(flowset, "ask", "gather", digits="1", query={"stage": "safe"}))
+    redirect = asked.find("Redirect")
+    assert redirect is not None and query(redirect.text)["stage"] == "message"
+    silent = go(flowset, "ask", "gather", query=query(redirect.text))
+    assert silent.callback is not None and not silent.callback.may_leave_message

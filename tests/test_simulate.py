@@ -80,3 +80,12 @@ def test_twiml_check_finds_what_twilio_refuses() -> None:
     assert twiml_check.problems("<Response/>") == [
         "empty <Response>: the caller would hear nothing and be cut off"
     ]
+
+
+def test_simulate_speech_the_menu_does_not_listen_for() -> None:
+    """A spoken answer to a keypad-only menu is a wrong choice: the caller hears the menu again."""
+    result = CliRunner().invoke(
+        simulate_command, ["--at", "2026-11-24T10:00", "--press", "say:hello", "--press", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "caller says: hello" in result.output and "not one of the choices" in result.output
