@@ -227,3 +227,14 @@ def test_goodbye_after_silence_logs_the_path_then_hangs_up(
     ended = follow(twilio, redirect.text, incoming_params(SID, CALLER))
     assert [child.tag for child in ended] == ["Hangup"]
     assert stored_call(app).ivr_path[-2:] == ["support_unanswered:no_input", "numbers_goodbye"]
+
+
+def test_silent_recording_is_not_kept(twilio: TwilioClient, app: Flask) -> None:
+    """A recording status of "absent" (silence) stores no voicemail."""
+    twilio.at(EVENING).post("/voice/incoming", incoming_params(SID, CALLER))
+    status = incoming_params(SID, CALLER) | {
+        "RecordingSid": "RE" + "3" * 32, "RecordingStatus": "absent", "RecordingDuration": "0",
+    }  # fmt: skip
+    assert twilio.post("/voice/flow/harmony/voicemail/recording", status).status_code == 204
+    with get_database(app).transaction() as session:
+        assert session.scalars(select(Voicemail)).all() == []

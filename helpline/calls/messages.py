@@ -11,6 +11,8 @@ from helpline.calls.events import ContactEvent, whole_seconds
 from helpline.db import insert_for
 from helpline.models import Call, CallbackRequest, CallEvent, Voicemail
 
+NOT_KEPT = frozenset({"absent", "failed"})
+
 
 def rebuild_path(session: Session, call: Call) -> None:
     """Set the call's IVR path from its events in the order they arrived (order-tolerant)."""
@@ -28,7 +30,8 @@ def rebuild_path(session: Session, call: Call) -> None:
 def save_voicemail(session: Session, call: Call, event: ContactEvent) -> None:
     """Add (or complete) the voicemail a recording callback describes, on the call's case."""
     sid = event.params.get("RecordingSid", "").strip()
-    if not sid or call.case_id is None:
+    # "absent" means Twilio heard silence: there is no message to keep.
+    if not sid or call.case_id is None or event.params.get("RecordingStatus") in NOT_KEPT:
         return
     table = Voicemail.__table__
     values = {

@@ -11,6 +11,7 @@ from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Play, Say
 
 from helpline.config import Line, Settings
+from helpline.flows.model import SAY_LIMIT
 from helpline.routing import describe_hours
 
 # {service}, {provider}, {hours}, or {number:LINE} for a configured line read digit by digit.
@@ -49,7 +50,7 @@ class Prompts:
                 found.append(f"prompt mentions {match.group(0)}, but no such line is configured")
             elif name != "number" and (line or name not in TEXT_FIELDS):
                 found.append(f"prompt has an unknown placeholder {match.group(0)}")
-        if not found and len(self.spoken(text)) > 4096:
+        if not found and len(self.spoken(text)) > SAY_LIMIT:
             found.append("prompt is longer than Twilio's 4,096 characters for <Say>")
         return found
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from xml.etree import ElementTree
 
+from helpline.flows.model import SAY_LIMIT
+
 VERBS = {
     "Say": {"voice", "language", "loop"},
     "Play": {"loop", "digits"},
@@ -23,7 +25,6 @@ VERBS = {
 }  # fmt: skip
 NESTED = {"Gather": {"Say", "Play", "Pause"}, "Dial": {"Number"}, "Say": {"say-as", "break"}}
 URL_ATTRIBUTES = ("action", "recordingStatusCallback")
-SAY_LIMIT = 4096
 
 
 def problems(text: str) -> list[str]:
