@@ -76,6 +76,16 @@ def _step(source: str, flow: str, name: str, body: Any, problems: list[FlowProbl
         problems.append(FlowProblem(source, name, f"unknown step type {kind!r}"))
         return None
     kind = str(body["type"])
+    properties, transitions = _split(source, name, kind, body, problems)
+    if kind == "menu":
+        _choices(source, name, properties, transitions, problems)
+    return Step(flow, name, kind, MappingProxyType(properties), MappingProxyType(transitions))
+
+
+def _split(
+    source: str, name: str, kind: str, body: Mapping[Any, Any], problems: list[FlowProblem]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Sort a state's keys into properties and transitions, refusing unknown ones."""
     allowed = STEP_TYPES[kind]
     properties: dict[str, Any] = {}
     transitions: dict[str, str] = {}
@@ -89,9 +99,7 @@ def _step(source: str, flow: str, name: str, body: Any, problems: list[FlowProbl
             _property(source, name, key, value, allowed.properties[key], properties, problems)
         else:
             problems.append(FlowProblem(source, name, f"unknown property {key!r} for a {kind}"))
-    if kind == "menu":
-        _choices(source, name, properties, transitions, problems)
-    return Step(flow, name, kind, MappingProxyType(properties), MappingProxyType(transitions))
+    return properties, transitions
 
 
 def _transition(
