@@ -37,7 +37,9 @@ def validate(flows: Mapping[str, Flow], prompts: Prompts) -> list[FlowProblem]:
             problems += [
                 FlowProblem(flow.source, step.name, p) for p in step_problems(step, flows, prompts)
             ]
-    problems += _unreachable(flows)
+    # A mistyped state name would make everything after it "unreachable": report the typo alone.
+    broken = {p.source for p in problems if "leads to a missing state" in p.problem}
+    problems += [p for p in _unreachable(flows) if p.source not in broken]
     problems += _silent_loops(flows)
     return problems
 
