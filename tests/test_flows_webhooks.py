@@ -238,3 +238,31 @@ def test_silent_recording_is_not_kept(twilio: TwilioClient, app: Flask) -> None:
     assert twilio.post("/voice/flow/harmony/voicemail/recording", status).status_code == 204
     with get_database(app).transaction() as session:
         assert session.scalars(select(Voicemail)).all() == []
+
+
+def test_callback_survives_a_database_outage(
+    twilio: TwilioClient, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the database down the caller is still served; the journal replays the callback."""
+    import helpline.calls.writer as writer_module
+
+    real_record = writer_module.record
+
+    def down(*_args: object) -> bool:
+        raise ConnectionError("database down")
+
+    monkeypatch.setattr(writer_module, "RETRY_DELAYS", ())
+    monkeypatch.setattr(writer_module, "record", down)
+    first = twiml(twilio.at(IN_HOURS).post("/voice/incoming", incoming_params(SID, CALLER)))
+    menu = follow(twilio, first.find("Dial").get("action"), dial_params(SID, CALLER, "busy"))  # type: ignore[union-attr]
+    safe = follow(twilio, gather_action(menu), gather_params("3"))
+    message = follow(twilio, gather_action(safe), gather_params("1"))
+    thanks = follow(twilio, gather_action(message), gather_params("2"))
+    assert "call you back" in spoken(thanks)
+    monkeypatch.setattr(writer_module, "record", real_record)
+    recorded, failed = app.extensions["helpline.writer"].replay_journal()
+    assert failed == 0 and recorded >= 5
+    with get_database(app).transaction() as session:
+        request = session.scalars(select(CallbackRequest)).one()
+        assert request.safe_to_call and not request.may_leave_message
+    assert stored_call(app).ivr_path[-2:] == ["callback:requested", "callback_thanks"]
