@@ -56,16 +56,7 @@ def simulation_app(database_url: str | None = None) -> Iterator[tuple[Flask, str
 
     token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="helpline-simulate-") as folder:
-        environ = {
-            k: v for k, v in os.environ.items() if not k.startswith(("HELPLINE_", "TWILIO_"))
-        }
-        environ |= {
-            "HELPLINE_ENV": "testing", "HELPLINE_SECRET_KEY": secrets.token_hex(16),
-            "TWILIO_AUTH_TOKEN": token,
-            "HELPLINE_DATABASE_URL": database_url or f"sqlite:///{folder}/simulated.sqlite3",
-        }  # fmt: skip
-        if "HELPLINE_CONFIG" in os.environ:
-            environ["HELPLINE_CONFIG"] = os.environ["HELPLINE_CONFIG"]
+        environ = _simulation_environ(folder, token, database_url)
         app = create_app(environ, instance_path=folder)
         if database_url is None:
             logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -75,6 +66,19 @@ def simulation_app(database_url: str | None = None) -> Iterator[tuple[Flask, str
         finally:
             app.extensions["helpline.writer"].drain()
             app.extensions["helpline.db"].dispose()
+
+
+def _simulation_environ(folder: str, token: str, database_url: str | None) -> dict[str, str]:
+    """Return the environment of a simulated service: its own token, database and secrets."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("HELPLINE_", "TWILIO_"))}
+    environ |= {
+        "HELPLINE_ENV": "testing", "HELPLINE_SECRET_KEY": secrets.token_hex(16),
+        "TWILIO_AUTH_TOKEN": token,
+        "HELPLINE_DATABASE_URL": database_url or f"sqlite:///{folder}/simulated.sqlite3",
+    }  # fmt: skip
+    if "HELPLINE_CONFIG" in os.environ:
+        environ["HELPLINE_CONFIG"] = os.environ["HELPLINE_CONFIG"]
+    return environ
 
 
 @flows_cli.command("test")
