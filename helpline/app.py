@@ -34,6 +34,7 @@ def create_app(
     app.extensions["helpline.clock"] = utcnow
     register_logging(app, settings)
     register_extensions(app, settings)
+    register_flows(app, settings)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -68,6 +69,22 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     journal = Path(app.instance_path) / "contact-journal.jsonl"
     app.extensions["helpline.writer"] = ContactWriter(database, journal)
     signature.init_app(app, settings)
+
+
+def register_flows(app: Flask, settings: Settings) -> None:
+    """Load and check the IVR flows once; an invalid flow stops start-up with one clear line."""
+    from helpline import flows
+
+    prompts = flows.Prompts.from_settings(settings)
+    try:
+        app.extensions["helpline.flows"] = flows.load(
+            settings.flows.directory, settings.flows.main, prompts
+        )
+    except flows.FlowError as error:
+        more = len(error.problems) - 1
+        extra = f" (and {more} more: run `helpline flows check`)" if more > 0 else ""
+        raise SystemExit(f"helpline: flow error: {error}{extra}") from None
+    app.extensions["helpline.prompts"] = prompts
 
 
 def register_blueprints(app: Flask) -> None:

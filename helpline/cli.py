@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from helpline.app import create_app
 from helpline.closures import store
 from helpline.db import get_database
+from helpline.flows.cli import flows_cli, simulate_command
 from helpline.routing import as_local, decide
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -49,6 +50,11 @@ def route_command(at: str) -> None:
         click.echo(f"warning: closures unavailable ({type(error).__name__})", err=True)
         closures = []
     click.echo(json.dumps(decide(instant, settings.calendar, closures).as_json()))
+
+
+# Added to the group itself, so they work even when the app refuses to start (a bad flow).
+main.add_command(flows_cli)
+main.add_command(simulate_command)
 
 
 def alembic_config() -> AlembicConfig:

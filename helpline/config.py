@@ -70,6 +70,15 @@ class Voice:
 
 
 @dataclass(frozen=True)
+class FlowSettings:
+    """Where the IVR flows live, which answers calls, and how long a caller lookup may take."""
+
+    directory: Path = Path("ivr_flows")
+    main: str = "harmony"
+    caller_lookup_seconds: float = 0.3
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole validated configuration of one running service."""
 
@@ -88,6 +97,7 @@ class Settings:
     voice: Voice
     proxy_hops: int = 1
     closure_cache_seconds: float = 30.0
+    flows: FlowSettings = field(default_factory=FlowSettings)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -128,11 +138,12 @@ def load_settings(
         closure_cache_seconds=_int(
             webhooks, "closure_cache_seconds", 30, source, "webhooks", minimum=1
         ),
+        flows=_flows(raw.get("flows", {}), source, path.parent),
         extra={k: v for k, v in raw.items() if k not in _KNOWN_TABLES},
     )
 
 
-_KNOWN_TABLES = {"service", "bank_holidays", "lines", "hours", "voice", "webhooks"}
+_KNOWN_TABLES = {"service", "bank_holidays", "lines", "hours", "voice", "webhooks", "flows"}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -311,4 +322,16 @@ def _voice(table: Mapping[str, Any], source: str) -> Voice:
         voice=str(table.get("voice", Voice.voice)),
         language=str(table.get("language", Voice.language)),
         ring_timeout=_int(table, "ring_timeout", Voice.ring_timeout, source, "voice", minimum=5),
+    )
+
+
+def _flows(table: Mapping[str, Any], source: str, config_folder: Path) -> FlowSettings:
+    """Parse the [flows] table; a relative directory is taken from the config file's folder."""
+    lookup = table.get("caller_lookup_seconds", FlowSettings.caller_lookup_seconds)
+    if isinstance(lookup, bool) or not isinstance(lookup, int | float) or not 0 < lookup <= 2:
+        raise ConfigError(source, "flows.caller_lookup_seconds", "must be a number of seconds, 0-2")
+    return FlowSettings(
+        directory=(config_folder / str(table.get("directory", "../ivr_flows"))).resolve(),
+        main=str(table.get("main", FlowSettings.main)),
+        caller_lookup_seconds=float(lookup),
     )

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
-EventKind = Literal["incoming", "status", "dial", "fallback"]
+EventKind = Literal["incoming", "status", "dial", "fallback", "gather", "recording", "callback"]
+# Events from the IVR flows: they add to the path, a voicemail or a callback, not the call state.
+FLOW_KINDS = frozenset({"gather", "recording", "callback"})
 
 TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 STATUS_RANK = {"queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3} | {
@@ -23,7 +25,7 @@ PERSONAL_FIELDS = frozenset(
     {
         "From", "Caller", "CallerName", "FromCity", "FromState", "FromZip", "FromCountry",
         "CallerCity", "CallerState", "CallerZip", "CallerCountry", "ForwardedFrom",
-        "Digits", "SpeechResult",
+        "Digits", "SpeechResult", "CallbackNumber",
     }
 )  # fmt: skip
 
@@ -59,7 +61,26 @@ class ContactEvent:
         if self.kind == "dial":
             dial = self.params.get("DialCallStatus", "")
             return f"dial:{self.route.get('line', '')}:{dial}:{self.params.get('DialCallSid', '')}"
+        if self.kind in FLOW_KINDS:
+            return self._flow_key()
         return self.kind
+
+    def _flow_key(self) -> str:
+        """Return the dedupe key of a flow event: one per step, attempt and recording."""
+        step = f"{self.route.get('flow', '')}:{self.route.get('state', '')}"
+        if self.kind == "recording":
+            sid = self.params.get("RecordingSid", "")
+            status = self.params.get("RecordingStatus", "") or str(self.route.get("hook", ""))
+            return f"recording:{step}:{sid}:{status}"[:200]
+        if self.kind == "gather":
+            position = ":".join(str(self.route.get(key, "")) for key in ("v", "stage", "attempt"))
+            return f"gather:{step}:{self.route.get('hook', '')}:{position}"[:200]
+        return f"callback:{step}"[:200]
+
+    @property
+    def ivr_path(self) -> list[str]:
+        """Return the states and keys this event adds to the caller's path."""
+        return [str(entry) for entry in self.route.get("ivr_path", ())]
 
     def loggable_params(self) -> dict[str, str]:
         """Return the parameters without the caller's personal data."""
@@ -129,6 +150,8 @@ def fold(state: CallState, event: ContactEvent) -> CallState:
         return _fold_status(state, event)
     if event.kind == "dial":
         return _fold_dial(state, event)
+    if event.kind in FLOW_KINDS:
+        return state
     return _fold_incoming(state, event)
 
 

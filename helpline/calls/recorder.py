@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline import phones
+from helpline.calls import messages
 from helpline.calls.events import STATE_FIELDS, CallState, ContactEvent, fold
 from helpline.cases.matching import case_for_caller
 from helpline.db import insert_for
@@ -23,7 +24,19 @@ def record(session: Session, event: ContactEvent) -> bool:
     if call.case_id is None:
         caller = phones.Caller(call.from_number)
         call.case = case_for_caller(session, caller, call.started_at)
+        session.flush()
+    _keep_flow_outcome(session, call, event)
     return True
+
+
+def _keep_flow_outcome(session: Session, call: Call, event: ContactEvent) -> None:
+    """Store what the event adds from the IVR flow: path steps, a voicemail or a callback."""
+    if event.kind == "recording":
+        messages.save_voicemail(session, call, event)
+    elif event.kind == "callback":
+        messages.save_callback(session, call, event)
+    if event.ivr_path:
+        messages.rebuild_path(session, call)
 
 
 def _locked_call(session: Session, event: ContactEvent) -> Call:
@@ -58,7 +71,8 @@ def _append(session: Session, call: Call, event: ContactEvent) -> bool:
             sequence_number=event.sequence,
             event_at=event.event_at,
             received_at=event.received_at,
-            params=event.loggable_params(),
+            params=event.loggable_params()
+            | ({"ivr_path": event.ivr_path} if event.ivr_path else {}),
         )
         .on_conflict_do_nothing(index_elements=["call_id", "dedupe_key"])
         .returning(CallEvent.id)

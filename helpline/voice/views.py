@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, request, url_for
@@ -24,18 +24,20 @@ bp.before_request(require_twilio_signature)
 
 @bp.post("/incoming")
 def incoming() -> Response:
-    """Answer a new call: greet, route by the clock and closures, and dial the right line."""
+    """Answer a new call with the main flow: greeting, 999 reminder, then by the clock."""
+    from helpline.voice.flow_views import answer_call
+
     decision = route_now()
-    caller = phones.caller_from(request.form.get("From"))
-    _log_event("incoming", route=_route_record(decision))
-    return twiml_response(script.answer(call_script(), decision, caller))
+    turn = answer_call(decision)
+    log_event("incoming", route=_route_record(decision) | {"ivr_path": turn.path})
+    return twiml_response(turn.response)
 
 
 @bp.post("/dial/<line>")
 def dial_action(line: str) -> Response:
     """Continue after a <Dial> ends: done if connected, otherwise offer the next line."""
     dial_status = request.form.get("DialCallStatus", "")
-    _log_event("dial", route={"line": line})
+    log_event("dial", route={"line": line})
     caller = phones.caller_from(request.form.get("From"))
     return twiml_response(script.after_dial(call_script(), line, dial_status, caller))
 
@@ -43,7 +45,7 @@ def dial_action(line: str) -> Response:
 @bp.post("/status")
 def status() -> tuple[str, int]:
     """Record a call progress event; Twilio only needs to hear that we have it."""
-    _log_event("status")
+    log_event("status")
     return "", 204
 
 
@@ -57,7 +59,7 @@ def fallback() -> Response:
     )  # fmt: skip
     decision = decide(now(), settings.calendar, _cached_closures())
     caller = phones.caller_from(request.form.get("From"))
-    _log_event("fallback", route=_route_record(decision))
+    log_event("fallback", route=_route_record(decision))
     return twiml_response(script.answer(call_script(), decision, caller))
 
 
@@ -101,7 +103,11 @@ def _route_record(decision: RouteDecision) -> dict[str, object]:
     return decision.as_json() | {"outcome": decision.outcome}
 
 
-def _log_event(kind: EventKind, route: dict[str, object] | None = None) -> None:
+def log_event(
+    kind: EventKind,
+    route: Mapping[str, object] | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> None:
     """Hand the event to the background writer; a bad request is logged, not fatal."""
     call_sid = request.form.get("CallSid", "").strip()
     if not call_sid:
@@ -109,6 +115,6 @@ def _log_event(kind: EventKind, route: dict[str, object] | None = None) -> None:
         return
     event = ContactEvent(
         kind=kind, call_sid=call_sid[:64], received_at=now(),
-        params=request.form.to_dict(), route=route or {},
+        params=request.form.to_dict() | dict(extra or {}), route=dict(route or {}),
     )  # fmt: skip
     current_app.extensions["helpline.writer"].submit(event)

@@ -1,0 +1,140 @@
+"""Scripted flow tests as data (ivr_flows/tests/*.yaml): play each call, check what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from helpline.flows.model import DIAL_UNANSWERED, HOURS_OUTCOMES, FlowSet
+from helpline.simulate import CallSimulator, Script, Transcript
+
+# When a step has no transition of an event's own name, the event takes this one.
+FALLBACKS = {
+    "dial": dict.fromkeys(DIAL_UNANSWERED, "unanswered"),
+    "hours": dict.fromkeys(HOURS_OUTCOMES, "closed"),
+    "menu": {"invalid": "no_input"},
+    "voicemail": {"no_message": "recorded"},
+    "callback": {"failed": "declined"},
+}
+EXPECT_KEYS = frozenset(
+    {"hears", "not_hears", "dialled", "path_includes", "voicemails", "callback", "callbacks"}
+)
+
+
+@dataclass(frozen=True)
+class ScriptedCall:
+    """One call from a scripted test file, with what must happen."""
+
+    source: str
+    name: str
+    at: str
+    from_: str
+    script: Script
+    expect: Mapping[str, Any]
+
+
+@dataclass
+class Result:
+    """The outcome of one scripted call."""
+
+    call: ScriptedCall
+    transcript: Transcript
+    failures: list[str] = field(default_factory=list)
+
+
+def load_calls(path: Path) -> list[ScriptedCall]:
+    """Read a scripted test file; raise ValueError naming the file and call if it is malformed."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("calls"), list):
+        raise ValueError(f"{path}: must be a mapping with a list of 'calls'")
+    return [_call(path, index, item) for index, item in enumerate(raw["calls"], 1)]
+
+
+def _call(path: Path, index: int, item: Any) -> ScriptedCall:
+    """Parse one scripted call."""
+    name = str(item.get("name", f"call {index}")) if isinstance(item, Mapping) else f"call {index}"
+    if not isinstance(item, Mapping) or "at" not in item:
+        raise ValueError(f"{path}: {name}: needs at least 'at' (and usually 'from', 'expect')")
+    expect = item.get("expect") or {}
+    unknown = set(expect) - EXPECT_KEYS
+    if unknown:
+        raise ValueError(f"{path}: {name}: unknown expectation(s) {', '.join(sorted(unknown))}")
+    script = Script(
+        presses=[str(p) for p in item.get("press", [])],
+        dial_outcomes=[str(d) for d in item.get("dial", [])],
+        recordings=[int(r) for r in item.get("record", [])],
+    )
+    return ScriptedCall(str(path), name, str(item["at"]), str(item.get("from", "")), script, expect)
+
+
+def run(simulator: CallSimulator, call: ScriptedCall, at: Any) -> Result:
+    """Play a scripted call at an aware instant and check its expectations."""
+    script = Script(
+        list(call.script.presses), list(call.script.dial_outcomes), list(call.script.recordings)
+    )
+    transcript = simulator.call(at, call.from_, script)
+    return Result(call, transcript, failures(call.expect, transcript))
+
+
+def failures(expect: Mapping[str, Any], t: Transcript) -> list[str]:
+    """Return each expectation the call did not meet, in words."""
+    found = [f"TwiML problem: {problem}" for problem in t.problems]
+    heard = " ".join(t.heard)
+    found += [f"did not hear {text!r}" for text in expect.get("hears", []) if text not in heard]
+    found += [f"heard {text!r}" for text in expect.get("not_hears", []) if text in heard]
+    if "dialled" in expect and list(expect["dialled"]) != t.dialled:
+        found.append(f"dialled {t.dialled}, expected {list(expect['dialled'])}")
+    path = t.stored.get("ivr_path", [])
+    found += [f"path lacks {e!r}: {path}" for e in expect.get("path_includes", []) if e not in path]
+    if "voicemails" in expect and len(t.stored.get("voicemails", [])) != expect["voicemails"]:
+        found.append(f"stored {len(t.stored.get('voicemails', []))} voicemails")
+    found += _callback_failures(expect, t.stored.get("callbacks", []))
+    if t.stored and not t.stored.get("case_reference"):
+        found.append("the call was not logged against a case")
+    return found
+
+
+def _callback_failures(expect: Mapping[str, Any], callbacks: list[dict[str, Any]]) -> list[str]:
+    """Check the stored callback requests against the expected count and consent."""
+    if "callbacks" in expect and len(callbacks) != expect["callbacks"]:
+        return [f"stored {len(callbacks)} callback requests, expected {expect['callbacks']}"]
+    wanted = expect.get("callback")
+    if wanted is None:
+        return []
+    if len(callbacks) != 1:
+        return [f"expected one callback request, found {len(callbacks)}"]
+    return [
+        f"callback {key} is {callbacks[0].get(key)!r}, expected {value!r}"
+        for key, value in wanted.items()
+        if callbacks[0].get(key) != value
+    ]
+
+
+def uncovered(flows: FlowSet, paths: Iterable[list[str]]) -> list[str]:
+    """Return the main flow's states and transitions no scripted call went through."""
+    flow = flows.flows[flows.main]
+    seen: set[tuple[str, str | None]] = set()
+    for path in paths:
+        for entry in path:
+            state, _, event = entry.partition(":")
+            step = flow.states.get(state)
+            if step is None:
+                continue
+            seen.add((state, None))
+            if step.type in ("say", "goto"):
+                seen.add((state, "next"))
+            elif event:
+                seen.add((state, FALLBACKS.get(step.type, {}).get(event, event)
+                          if event not in step.transitions else event))  # fmt: skip
+    missing = [f"state {s}" for s in flow.states if (s, None) not in seen]
+    for step in flow.states.values():
+        missing += [
+            f"transition {step.name}.{event}"
+            for event in step.transitions
+            if (step.name, event) not in seen
+        ]
+    return missing

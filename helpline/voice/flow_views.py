@@ -1,0 +1,100 @@
+"""Webhooks for the flows' own callbacks: menu keys, dial outcomes, recordings, callbacks."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from flask import Response, current_app, request, url_for
+
+from helpline import phones
+from helpline.calls.events import EventKind, whole_seconds
+from helpline.flows.interpreter import CallContext, Input, Turn, resume, start
+from helpline.routing import RouteDecision
+from helpline.twiml import twiml_response
+from helpline.voice import callers
+from helpline.voice.views import bp, log_event, now, route_now
+
+QUERY_KEYS = ("attempt", "stage", "safe", "message", "trail", "v")
+
+
+def answer_call(decision: RouteDecision) -> Turn:
+    """Run the main flow from its start for a new call."""
+    extensions = current_app.extensions
+    return start(extensions["helpline.flows"], extensions["helpline.prompts"], context(decision))
+
+
+@bp.post("/flow/<flow>/<state>/<hook>")
+def flow_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
+    """Continue a call after a <Gather>, <Dial> or <Record> of a flow step."""
+    if hook == "recording":
+        log_event("recording", route={"flow": flow, "state": state, "hook": hook})
+        return "", 204
+    given = _input()
+    extensions = current_app.extensions
+    turn = resume(
+        extensions["helpline.flows"], extensions["helpline.prompts"], context(route_now()),
+        flow, state, hook, given,
+    )  # fmt: skip
+    _log_turn(flow, state, hook, given, turn)
+    return twiml_response(turn.response)
+
+
+def _log_turn(flow: str, state: str, hook: str, given: Input, turn: Turn) -> None:
+    """Hand the writer the path taken, the dial outcome, and any callback asked for."""
+    route: dict[str, object] = {"flow": flow, "state": state, "hook": hook, "ivr_path": turn.path}
+    route |= {key: given.query[key] for key in ("attempt", "stage", "v") if key in given.query}
+    if hook == "dial":
+        route["line"] = current_app.extensions["helpline.flows"].step(flow, state).prop("line")
+    log_event(_KINDS.get(hook, "gather"), route=route)
+    consent = turn.callback
+    if consent is not None:
+        consented: dict[str, object] = {"safe_to_call": consent.safe_to_call,
+                     "may_leave_message": consent.may_leave_message}  # fmt: skip
+        log_event(
+            "callback",
+            route=consented | {"flow": flow, "state": state, "due_at": consent.due_at.isoformat()},
+            extra={"CallbackNumber": consent.number},
+        )
+
+
+# "gather" covers keys pressed and the end of a flow; dial and record outcomes have their own.
+_KINDS: Mapping[str, EventKind] = {"gather": "gather", "dial": "dial", "record": "recording"}
+
+
+def context(decision: RouteDecision) -> CallContext:
+    """Return what the interpreter may know about this call."""
+    settings = current_app.extensions["helpline.settings"]
+    caller = phones.caller_from(request.form.get("From"))
+    database = current_app.extensions["helpline.db"]
+
+    def kind() -> str:
+        if caller.number is None:
+            return "new"
+        return callers.caller_kind(database, caller.number, settings.flows.caller_lookup_seconds)
+
+    return CallContext(
+        decision=decision, caller=caller, now=now(), calendar=settings.calendar,
+        url=callback_url, caller_kind=kind, visit=secrets.token_hex(4),
+    )  # fmt: skip
+
+
+def callback_url(flow: str, state: str, hook: str, query: Mapping[str, str]) -> str:
+    """Return the public URL Twilio should call back for a flow step."""
+    return url_for("voice.flow_hook", flow=flow, state=state, hook=hook, _external=True, **query)
+
+
+def _input() -> Input:
+    """Read what Twilio sent (keys, speech, dial or recording outcome) and our query string."""
+    form = request.form
+    try:
+        confidence = float(form.get("Confidence", "0") or 0)
+    except ValueError:
+        confidence = 0.0
+    return Input(
+        digits=form.get("Digits", "").strip()[:32], speech=form.get("SpeechResult", "")[:500],
+        confidence=confidence, dial_status=form.get("DialCallStatus", ""),
+        recording_sid=form.get("RecordingSid", "")[:64],
+        recording_seconds=whole_seconds(form.get("RecordingDuration")) or 0,
+        query={key: request.args[key][:2000] for key in QUERY_KEYS if key in request.args},
+    )  # fmt: skip
