@@ -58,6 +58,7 @@ def init_app(app: Flask, environ: Mapping[str, str]) -> None:
         ("database", database_answers),
         ("migrations", lambda app: migrations_at(app, heads)),
         ("config", lambda app: config_loads(app, dict(environ))),
+        ("flows", flows_load),
     ]
 
 
@@ -87,3 +88,13 @@ def config_loads(app: Flask, environ: Mapping[str, str]) -> str | None:
     except ConfigError as error:
         return str(error)
     return None
+
+
+def flows_load(app: Flask) -> str | None:
+    """Check the flow files on disk still pass `helpline flows check`, so a restart will work."""
+    from helpline import flows
+
+    settings = app.extensions["helpline.settings"]
+    paths = flows.loader.flow_files(settings.flows.directory)
+    problems = flows.check(paths, app.extensions["helpline.prompts"], settings.flows.main)
+    return str(problems[0]) if problems else None

@@ -117,3 +117,12 @@ def runner(app: Flask) -> FlaskCliRunner:
 def twilio(app: Flask, client: FlaskClient) -> TwilioClient:
     """Return a client that posts webhooks signed exactly as Twilio signs them."""
     return TwilioClient(app, client)
+
+
+def config_copy(folder: Path) -> Path:
+    """Write a copy of the real config into folder, still pointing at the real flows."""
+    text = (ROOT / "config" / "helpline.toml").read_text()
+    flows = ROOT / "ivr_flows"
+    copy = folder / "helpline.toml"
+    copy.write_text(text.replace('directory = "../ivr_flows"', f'directory = "{flows}"'))
+    return copy

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from helpline import create_app
 from helpline.health import readiness_checks
-from tests.conftest import environment
+from tests.conftest import config_copy, environment
 from tests.tcp_proxy import TcpProxy
 
 
@@ -28,24 +28,45 @@ def test_readyz_is_ready_on_a_migrated_database(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.get_json() == {
         "status": "ready",
-        "checks": {"database": "ok", "migrations": "ok", "config": "ok"},
+        "checks": {"database": "ok", "migrations": "ok", "config": "ok", "flows": "ok"},
     }
 
 
 def test_other_modules_can_add_a_readiness_check(app: Flask, client: FlaskClient) -> None:
     """A check appended to the list (say, flows) can make the service not ready."""
-    readiness_checks(app).append(("flows", lambda app: "ivr_flows/main.yaml: no start step"))
+    readiness_checks(app).append(("recordings", lambda app: "recording store unreachable"))
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.get_json()["reason"] == "flows: ivr_flows/main.yaml: no start step"
+    assert response.get_json()["reason"] == "recordings: recording store unreachable"
+
+
+def test_readyz_unready_when_a_flow_file_breaks(database_url: str, tmp_path: Path) -> None:
+    """A flow edited into a broken state after start-up makes the service not ready."""
+    flows = tmp_path / "flows"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "ivr_flows", flows)
+    config = config_copy(tmp_path)
+    config.write_text(
+        config.read_text().replace(
+            str(Path(__file__).resolve().parent.parent / "ivr_flows"), str(flows)
+        )
+    )
+    app = create_app(
+        environment(database_url, HELPLINE_CONFIG=str(config)), instance_path=str(tmp_path / "i")
+    )
+    assert app.test_client().get("/readyz").status_code == 200
+    harmony = flows / "harmony.yaml"
+    harmony.write_text(harmony.read_text().replace("next: hours", "next: hourz", 1))
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert "flows: " in response.get_json()["reason"] and "hourz" in response.get_json()["reason"]
+    app.extensions["helpline.db"].dispose()
 
 
 def test_readyz_unready_when_config_file_breaks(
     database_url: str, tmp_path: Path, backend: str
 ) -> None:
     """A config file broken after start-up is reported before the next restart fails."""
-    config = tmp_path / "helpline.toml"
-    shutil.copy(Path(environment("")["HELPLINE_CONFIG"]), config)
+    config = config_copy(tmp_path)
     app = create_app(environment(database_url, HELPLINE_CONFIG=str(config)),
                      instance_path=str(tmp_path / "instance"))  # fmt: skip
     config.write_text("[service\n")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from helpline import create_app
-from tests.conftest import environment
+from tests.conftest import config_copy, environment
 
 
 @pytest.mark.parametrize(("table", "problem"), [
@@ -18,8 +17,7 @@ from tests.conftest import environment
 ])  # fmt: skip
 def test_bad_job_settings_stop_start_up(tmp_path: Path, table: str, problem: str) -> None:
     """A wrong retention period, stale-call limit or recipient list is one clear line."""
-    config = tmp_path / "helpline.toml"
-    shutil.copy(Path(environment("")["HELPLINE_CONFIG"]), config)
+    config = config_copy(tmp_path)
     text = config.read_text()
     name = table.split("]")[0] + "]"
     start = text.index(name)

@@ -172,3 +172,20 @@ def test_outage_journals_at_once_then_heals(
     with get_database(app).transaction() as session:
         assert sorted(session.scalars(select(Call.call_sid))) == ["CA-after", "CA-queued"]
     assert "CA-down" in (tmp_path / "journal.jsonl").read_text()  # still failing: kept
+
+
+def test_replay_journal_job(app: Flask, down_app: Flask) -> None:
+    """`jobs run replay-journal` records what an outage journaled; --dry-run only counts."""
+    monkey_fast_retries(down_app)
+    TwilioClient(down_app, down_app.test_client()).post(
+        "/voice/incoming", incoming_params("CA88", "+447911123456")
+    )
+    journal = Path(down_app.instance_path) / "contact-journal.jsonl"
+    (Path(app.instance_path) / "contact-journal.jsonl").write_text(journal.read_text())
+    cli = app.test_cli_runner()
+    dry = cli.invoke(args=["jobs", "run", "replay-journal", "--dry-run"])
+    assert "1 journaled events waiting" in dry.output, dry.output
+    done = cli.invoke(args=["jobs", "run", "replay-journal"])
+    assert "recorded 1 journaled events, 0 still failing" in done.output, done.output
+    with get_database(app).transaction() as session:
+        assert session.scalars(select(Call.call_sid)).all() == ["CA88"]

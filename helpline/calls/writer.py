@@ -65,6 +65,14 @@ class ContactWriter:
                 return True
         return False
 
+    def journaled_count(self) -> int:
+        """Return how many events wait in the journal."""
+        if not self.journal_path.exists():
+            return 0
+        return sum(
+            1 for line in self.journal_path.read_text(encoding="utf-8").splitlines() if line.strip()
+        )
+
     def replay_journal(self) -> tuple[int, int]:
         """Record every journaled event again; return (recorded, still failing)."""
         # Take the journal aside atomically so concurrent appends go to a fresh file.

@@ -42,7 +42,7 @@ def declared_jobs() -> list[Job]:
 
     Nightly work runs at 02:30, which exists exactly once on both clock-change nights.
     """
-    from helpline.jobs import callbacks, retention, stale_calls, summary
+    from helpline.jobs import callbacks, journal, retention, stale_calls, summary
 
     return [
         Job("retention", retention.run, {"hour": "2", "minute": "30"},
@@ -51,6 +51,8 @@ def declared_jobs() -> list[Job]:
             "ask Twilio about calls that never reported their end"),
         Job("overdue-callbacks", callbacks.run, {"minute": "*/10"},
             "flag callbacks not made within one working day"),
+        Job("replay-journal", journal.run, {"minute": "*/5"},
+            "record call events journaled while the database was unavailable"),
         Job("weekly-summary", summary.run, {"day_of_week": "mon", "hour": "7", "minute": "0"},
             "write (and email) last week's summary for supervisors"),
     ]  # fmt: skip
