@@ -1,0 +1,204 @@
+"""Call volumes for a period as plain figures; see definitions.py for what each one counts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, distinct, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from helpline.models import Call, Case
+from helpline.reports import definitions as d
+from helpline.reports.periods import Period
+
+
+@dataclass(frozen=True)
+class HourCounts:
+    """The calls that started in one UTC hour."""
+
+    starts_at: datetime
+    total: int
+    in_hours: int
+    answered: int
+    missed: int
+    abandoned: int
+    voicemail: int
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The median and 90th percentile (nearest rank) of some durations, in seconds."""
+
+    count: int
+    median: int | None
+    p90: int | None
+
+
+@dataclass(frozen=True)
+class Volumes:
+    """Every dashboard figure for one period."""
+
+    period: Period
+    total_calls: int
+    in_hours: int
+    answered: int
+    missed: int
+    abandoned: int
+    voicemail: int
+    unique_callers: int
+    new_cases: int
+    returning_cases: int
+    out_of_hours_reasons: Mapping[str, int]
+    ring: Spread
+    talk: Spread
+    hours: tuple[HourCounts, ...]
+
+    @property
+    def out_of_hours(self) -> int:
+        """Return the calls that were not in hours."""
+        return self.total_calls - self.in_hours
+
+    @property
+    def answer_rate(self) -> float | None:
+        """Return answered / total calls, or None when there were no calls."""
+        return self.answered / self.total_calls if self.total_calls else None
+
+    def figures(self) -> dict[str, Any]:
+        """Return the headline figures as a flat JSON-ready dict."""
+        return {
+            "since": self.period.first.isoformat(),
+            "until": self.period.last.isoformat(),
+            "total_calls": self.total_calls,
+            "in_hours": self.in_hours,
+            "out_of_hours": self.out_of_hours,
+            "answered": self.answered,
+            "missed": self.missed,
+            "abandoned": self.abandoned,
+            "voicemail": self.voicemail,
+            "answer_rate": None if self.answer_rate is None else round(self.answer_rate, 4),
+            "unique_callers": self.unique_callers,
+            "new_cases": self.new_cases,
+            "returning_cases": self.returning_cases,
+            "ring_seconds_median": self.ring.median,
+            "ring_seconds_p90": self.ring.p90,
+            "talk_seconds_median": self.talk.median,
+            "talk_seconds_p90": self.talk.p90,
+        }
+
+
+def volumes(session: Session, period: Period) -> Volumes:
+    """Return every figure for the period."""
+    hours = hourly_counts(session, period)
+    new_cases, returning_cases = case_counts(session, period)
+    return Volumes(
+        period=period,
+        total_calls=sum(hour.total for hour in hours),
+        in_hours=sum(hour.in_hours for hour in hours),
+        answered=sum(hour.answered for hour in hours),
+        missed=sum(hour.missed for hour in hours),
+        abandoned=sum(hour.abandoned for hour in hours),
+        voicemail=sum(hour.voicemail for hour in hours),
+        unique_callers=unique_callers(session, period),
+        new_cases=new_cases,
+        returning_cases=returning_cases,
+        out_of_hours_reasons=out_of_hours_reasons(session, period),
+        ring=spread(session, period, Call.duration_seconds - Call.talk_seconds),
+        talk=spread(session, period, Call.talk_seconds, d.is_answered()),
+        hours=tuple(hours),
+    )
+
+
+Query = TypeVar("Query", bound="Select[*tuple[Any, ...]]")
+
+
+def in_period(query: Query, period: Period) -> Query:
+    """Restrict a query over calls to those that started in the period."""
+    return query.where(Call.started_at >= period.since, Call.started_at < period.until)
+
+
+def hourly_counts(session: Session, period: Period) -> list[HourCounts]:
+    """Return the counts for each UTC hour with calls, oldest first."""
+    hour = d.utc_hour(session.get_bind().dialect.name).label("hour")
+    query = select(
+        hour,
+        func.count(),
+        func.sum(d.flag(d.is_in_hours())),
+        func.sum(d.flag(d.is_answered())),
+        func.sum(d.missed_flag()),
+        func.sum(d.abandoned_flag()),
+        func.sum(d.flag(d.has_voicemail())),
+    ).select_from(Call)
+    rows = session.execute(in_period(query, period).group_by(hour).order_by(hour))
+    return [HourCounts(as_utc(row[0]), *(int(n or 0) for n in row[1:])) for row in rows]
+
+
+def as_utc(value: str | datetime) -> datetime:
+    """Return a UTC hour from either database as an aware datetime."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def unique_callers(session: Session, period: Period) -> int:
+    """Return distinct caller numbers plus one per call without a number."""
+    query = select(
+        func.count(distinct(Call.from_number)), func.sum(d.flag(Call.from_number.is_(None)))
+    ).select_from(Call)
+    numbers, withheld = session.execute(in_period(query, period)).one()
+    return int(numbers or 0) + int(withheld or 0)
+
+
+def case_counts(session: Session, period: Period) -> tuple[int, int]:
+    """Return (new, returning) cases among those with a call in the period."""
+    with_calls = in_period(select(Call.case_id).select_from(Call), period)
+    query = select(
+        func.sum(d.flag(Case.opened_at >= period.since)),
+        func.sum(d.flag(Case.opened_at < period.since)),
+    ).where(Case.id.in_(with_calls))
+    new, returning = session.execute(query).one()
+    return int(new or 0), int(returning or 0)
+
+
+def out_of_hours_reasons(session: Session, period: Period) -> dict[str, int]:
+    """Return how many out-of-hours calls had each routing reason, most common first."""
+    reason = func.coalesce(Call.route_reason, "unknown").label("reason")
+    query = select(reason, func.count()).select_from(Call).where(d.flag(d.is_in_hours()) == 0)
+    rows = session.execute(in_period(query, period).group_by(reason)).all()
+    return dict(sorted(((str(r), int(n)) for r, n in rows), key=lambda item: (-item[1], item[0])))
+
+
+def spread(
+    session: Session,
+    period: Period,
+    seconds: ColumnElement[Any] | InstrumentedAttribute[Any],
+    condition: ColumnElement[bool] | None = None,
+) -> Spread:
+    """Return the median and 90th percentile of a duration, from a histogram query."""
+    value = seconds.label("seconds")
+    query = select(value, func.count()).select_from(Call).where(value.is_not(None))
+    if condition is not None:
+        query = query.where(condition)
+    rows = session.execute(in_period(query, period).group_by(value)).all()
+    return spread_of((int(s), int(n)) for s, n in rows)
+
+
+def spread_of(histogram: Iterable[tuple[int, int]]) -> Spread:
+    """Return the nearest-rank median and 90th percentile of (value, count) pairs."""
+    pairs = sorted(histogram)
+    total = sum(count for _, count in pairs)
+    return Spread(total, percentile(pairs, total, 0.5), percentile(pairs, total, 0.9))
+
+
+def percentile(pairs: list[tuple[int, int]], total: int, fraction: float) -> int | None:
+    """Return the smallest value whose cumulative count reaches the nearest rank."""
+    if not total:
+        return None
+    rank, seen = math.ceil(fraction * total), 0
+    for value, count in pairs:
+        seen += count
+        if seen >= rank:
+            return value
+    return pairs[-1][0]
