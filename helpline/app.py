@@ -48,6 +48,7 @@ def register_logging(app: Flask, settings: Settings) -> None:
 
 def register_extensions(app: Flask, settings: Settings) -> None:
     """Attach the database, the closure cache, the contact writer and the proxy handling."""
+    from helpline import auth
     from helpline.calls.writer import ContactWriter
     from helpline.closures import store
     from helpline.closures.cache import ClosureCache
@@ -66,14 +67,16 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     journal = Path(app.instance_path) / "contact-journal.jsonl"
     app.extensions["helpline.writer"] = ContactWriter(database, journal)
     signature.init_app(app, settings)
+    auth.init_app(app, settings)
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount the webhooks and pages."""
-    from helpline import health, voice
+    from helpline import auth, health, voice
 
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(auth.bp)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -86,9 +89,10 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the helpline's CLI groups to `flask`/`helpline`."""
+    from helpline.auth.cli import tokens_cli, users_cli
     from helpline.calls.cli import calls_cli
     from helpline.cli import db_cli, route_command
     from helpline.closures.cli import closures_cli
 
-    for command in (route_command, db_cli, calls_cli, closures_cli):
+    for command in (route_command, db_cli, calls_cli, closures_cli, users_cli, tokens_cli):
         app.cli.add_command(command)

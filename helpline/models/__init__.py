@@ -1,5 +1,6 @@
 """SQLAlchemy models; import from here so every table is registered on Base.metadata."""
 
+from helpline.models.accounts import ROLES, ApiToken, AuditEntry, User
 from helpline.models.base import Base, UTCDateTime, utcnow
 from helpline.models.calls import (
     Call,
@@ -10,16 +11,26 @@ from helpline.models.calls import (
     Closure,
     Voicemail,
 )
+from helpline.models.casework import CATEGORIES, REFERRALS, CaseChange, CaseDetail, CaseNote
 
 __all__ = [
+    "CATEGORIES",
+    "REFERRALS",
+    "ROLES",
+    "ApiToken",
+    "AuditEntry",
     "Base",
     "Call",
     "CallEvent",
     "CallbackRequest",
     "Case",
+    "CaseChange",
+    "CaseDetail",
+    "CaseNote",
     "CaseReferenceCounter",
     "Closure",
     "UTCDateTime",
+    "User",
     "Voicemail",
     "utcnow",
 ]
