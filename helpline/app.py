@@ -77,6 +77,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
+    from helpline.reports import views as report_views
+
+    report_views.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:
