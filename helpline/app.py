@@ -84,6 +84,9 @@ def register_blueprints(app: Flask) -> None:
     from helpline.reports import views as report_views
 
     report_views.init_app(app)
+    from helpline.closures import views as closure_views
+
+    closure_views.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:
