@@ -73,6 +73,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount the webhooks and pages."""
     from helpline import auth, health, voice
+    from helpline.callbacks import views as callbacks_views
     from helpline.calls import views as calls_views
     from helpline.cases import views as cases_views
 
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     calls_views.init_app(app)
     cases_views.init_app(app)
+    callbacks_views.init_app(app)
     from helpline.reports import views as report_views
 
     report_views.init_app(app)
