@@ -72,7 +72,8 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the webhooks and pages."""
-    from helpline import auth, health, voice
+    from helpline import api, auth, health, voice
+    from helpline.audit import views as audit_views
     from helpline.callbacks import views as callbacks_views
     from helpline.calls import views as calls_views
     from helpline.cases import views as cases_views
@@ -83,6 +84,8 @@ def register_blueprints(app: Flask) -> None:
     calls_views.init_app(app)
     cases_views.init_app(app)
     callbacks_views.init_app(app)
+    audit_views.init_app(app)
+    app.register_blueprint(api.bp)
     from helpline.reports import views as report_views
 
     report_views.init_app(app)
