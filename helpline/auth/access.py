@@ -67,6 +67,8 @@ def role_required(role: str) -> Callable[[View], View]:
             refusal = refusal_for(role)
             return refusal if refusal is not None else view(*args, **kwargs)
 
+        # Recorded on the view so tests can walk every route and check who it admits.
+        guarded.required_role = role  # type: ignore[attr-defined]
         return cast(View, guarded)
 
     return decorator
