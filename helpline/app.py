@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount the webhooks and pages."""
     from helpline import api, auth, health, voice
     from helpline.audit import views as audit_views
+    from helpline.auth import admin as users_admin
     from helpline.callbacks import views as callbacks_views
     from helpline.calls import views as calls_views
     from helpline.cases import views as cases_views
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     cases_views.init_app(app)
     callbacks_views.init_app(app)
     audit_views.init_app(app)
+    users_admin.init_app(app)
     app.register_blueprint(api.bp)
     from helpline.reports import views as report_views
 
