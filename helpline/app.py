@@ -113,3 +113,6 @@ def register_commands(app: Flask) -> None:
 
     for command in (route_command, db_cli, calls_cli, closures_cli, users_cli, tokens_cli):
         app.cli.add_command(command)
+    from helpline.reports.cli import reports_cli
+
+    app.cli.add_command(reports_cli)

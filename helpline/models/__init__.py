@@ -12,6 +12,7 @@ from helpline.models.calls import (
     Voicemail,
 )
 from helpline.models.casework import CATEGORIES, REFERRALS, CaseChange, CaseDetail, CaseNote
+from helpline.models.reports import ReportDay, ReportHour, ReportValue
 
 __all__ = [
     "CATEGORIES",
@@ -29,6 +30,9 @@ __all__ = [
     "CaseNote",
     "CaseReferenceCounter",
     "Closure",
+    "ReportDay",
+    "ReportHour",
+    "ReportValue",
     "UTCDateTime",
     "User",
     "Voicemail",

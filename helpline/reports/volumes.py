@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -90,9 +91,29 @@ class Volumes:
         }
 
 
+@dataclass
+class Tallies:
+    """The additive part of the figures: sums over days can be split and recombined."""
+
+    hours: list[HourCounts] = field(default_factory=list)
+    reasons: Counter[str] = field(default_factory=Counter)
+    ring: Counter[int] = field(default_factory=Counter)
+    talk: Counter[int] = field(default_factory=Counter)
+
+    def add(self, other: Tallies) -> None:
+        """Add another stretch of days to these tallies."""
+        self.hours.extend(other.hours)
+        self.reasons.update(other.reasons)
+        self.ring.update(other.ring)
+        self.talk.update(other.talk)
+
+
 def volumes(session: Session, period: Period) -> Volumes:
-    """Return every figure for the period."""
-    hours = hourly_counts(session, period)
+    """Return every figure for the period, from the rollups where days have them."""
+    from helpline.reports.rollups import tallies
+
+    counted = tallies(session, period)
+    hours = sorted(counted.hours, key=lambda hour: hour.starts_at)
     new_cases, returning_cases = case_counts(session, period)
     return Volumes(
         period=period,
@@ -105,10 +126,22 @@ def volumes(session: Session, period: Period) -> Volumes:
         unique_callers=unique_callers(session, period),
         new_cases=new_cases,
         returning_cases=returning_cases,
-        out_of_hours_reasons=out_of_hours_reasons(session, period),
-        ring=spread(session, period, Call.duration_seconds - Call.talk_seconds),
-        talk=spread(session, period, Call.talk_seconds, d.is_answered()),
+        out_of_hours_reasons=dict(
+            sorted(counted.reasons.items(), key=lambda item: (-item[1], item[0]))
+        ),
+        ring=spread_of(counted.ring.items()),
+        talk=spread_of(counted.talk.items()),
         hours=tuple(hours),
+    )
+
+
+def live_tallies(session: Session, period: Period) -> Tallies:
+    """Return the tallies for a period straight from the calls table."""
+    return Tallies(
+        hours=hourly_counts(session, period),
+        reasons=Counter(out_of_hours_reasons(session, period)),
+        ring=histogram(session, period, Call.duration_seconds - Call.talk_seconds),
+        talk=histogram(session, period, Call.talk_seconds, d.is_answered()),
     )
 
 
@@ -167,22 +200,22 @@ def out_of_hours_reasons(session: Session, period: Period) -> dict[str, int]:
     reason = func.coalesce(Call.route_reason, "unknown").label("reason")
     query = select(reason, func.count()).select_from(Call).where(d.flag(d.is_in_hours()) == 0)
     rows = session.execute(in_period(query, period).group_by(reason)).all()
-    return dict(sorted(((str(r), int(n)) for r, n in rows), key=lambda item: (-item[1], item[0])))
+    return {str(reason): int(count) for reason, count in rows}
 
 
-def spread(
+def histogram(
     session: Session,
     period: Period,
     seconds: ColumnElement[Any] | InstrumentedAttribute[Any],
     condition: ColumnElement[bool] | None = None,
-) -> Spread:
-    """Return the median and 90th percentile of a duration, from a histogram query."""
+) -> Counter[int]:
+    """Return how many calls had each whole number of seconds of a duration."""
     value = seconds.label("seconds")
     query = select(value, func.count()).select_from(Call).where(value.is_not(None))
     if condition is not None:
         query = query.where(condition)
     rows = session.execute(in_period(query, period).group_by(value)).all()
-    return spread_of((int(s), int(n)) for s, n in rows)
+    return Counter({int(s): int(n) for s, n in rows})
 
 
 def spread_of(histogram: Iterable[tuple[int, int]]) -> Spread:
