@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from helpline.models import ReportDay, ReportHour, ReportValue, utcnow
@@ -26,7 +26,8 @@ MEASURES = ("reason", "ring", "talk")
 def tallies(session: Session, period: Period) -> Tallies:
     """Return the period's tallies: rolled-up days from the rollups, the rest live."""
     rolled = rolled_days(session, period)
-    result = rolled_tallies(session, period, rolled) if rolled else Tallies()
+    # Rollup rows exist only for rolled-up days: refresh_rollups replaces a day's rows at once.
+    result = rolled_tallies(session, period) if rolled else Tallies()
     for run in unrolled_runs(period, rolled):
         result.add(live_tallies(session, run))
     return result
@@ -49,24 +50,24 @@ def unrolled_runs(period: Period, rolled: set[date]) -> Iterator[Period]:
             run = []
 
 
-def rolled_tallies(session: Session, period: Period, days: set[date]) -> Tallies:
-    """Return the tallies of the rolled-up days in the period."""
-    result = Tallies()
-    hours = select(ReportHour).where(ReportHour.day.between(period.first, period.last))
-    for row in session.scalars(hours):
-        if row.day in days:
-            result.hours.append(HourCounts(row.hour_start, row.calls, row.in_hours, row.answered,
-                                           row.missed, row.abandoned, row.voicemail))  # fmt: skip
-    values = select(ReportValue.day, ReportValue.measure, ReportValue.value, ReportValue.calls)
-    for day, measure, value, calls in session.execute(
-        values.where(ReportValue.day.between(period.first, period.last))
-    ):
-        if day not in days:
-            continue
+def rolled_tallies(session: Session, period: Period) -> Tallies:
+    """Return the tallies of the period's rolled-up days, summed by the database."""
+    within = ReportHour.day.between(period.first, period.last)
+    hours = select(
+        ReportHour.hour_start, ReportHour.calls, ReportHour.in_hours, ReportHour.answered,
+        ReportHour.missed, ReportHour.abandoned, ReportHour.voicemail,
+    ).where(within)  # fmt: skip
+    result = Tallies(hours=[HourCounts(*row) for row in session.execute(hours)])
+    values = (
+        select(ReportValue.measure, ReportValue.value, func.sum(ReportValue.calls))
+        .where(ReportValue.day.between(period.first, period.last))
+        .group_by(ReportValue.measure, ReportValue.value)
+    )
+    for measure, value, calls in session.execute(values):
         if measure == "reason":
-            result.reasons[value] += calls
+            result.reasons[value] += int(calls)
         else:
-            (result.ring if measure == "ring" else result.talk)[int(value)] += calls
+            (result.ring if measure == "ring" else result.talk)[int(value)] += int(calls)
     return result
 
 
