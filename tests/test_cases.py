@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from helpline.db import get_database
-from helpline.models import AuditEntry, CaseDetail, User
+from helpline.models import AuditEntry, Call, CallbackRequest, CaseDetail, User
 from tests.auth_actions import AuthActions
 from tests.handler_calls import CALLER, TUESDAY_8PM, TUESDAY_10AM, case_reference, ring
 from tests.twilio_client import TwilioClient
@@ -128,3 +128,21 @@ def test_reopen_is_refused_while_the_caller_has_another_open_case(
     auth.post(f"/cases/{reference}/status", {"status": "open"})
     page = client.get(f"/cases/{reference}").get_data(as_text=True)
     assert "already has an open case" in page and "(closed)" in page
+
+
+def test_flags_fall_back_to_the_consent_given_with_a_callback_request(
+    app: Flask, twilio: TwilioClient, client: FlaskClient, auth: AuthActions
+) -> None:
+    reference = open_case(app, twilio)
+    with get_database(app).transaction() as session:
+        call = session.scalars(select(Call).where(Call.call_sid == "CA0002")).one()
+        assert call.case_id is not None
+        session.add(CallbackRequest(case_id=call.case_id, call_id=call.id, number=CALLER,
+                                    safe_to_call=True, may_leave_message=False,
+                                    requested_at=call.started_at))  # fmt: skip
+    auth.login_as("handler")
+    page = client.get(f"/cases/{reference}").get_data(as_text=True)
+    assert "NO — no messages" in page and page.count("as the caller said on") == 2
+    auth.post(f"/cases/{reference}/outcome", {"safe_to_call_back": "no"})
+    page = client.get(f"/cases/{reference}").get_data(as_text=True)
+    assert "NO — do not call" in page and page.count("as the caller said on") == 1

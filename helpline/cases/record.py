@@ -134,6 +134,12 @@ def callbacks_of(session: Session, case: Case) -> list[CallbackRequest]:
     return list(session.scalars(query.order_by(CallbackRequest.requested_at)))
 
 
+def latest_consent(callbacks: list[CallbackRequest]) -> CallbackRequest | None:
+    """Return the caller's most recent own callback request: the consent they last gave."""
+    asked = [callback for callback in callbacks if callback.source != "missed_call"]
+    return max(asked, key=lambda callback: callback.requested_at, default=None)
+
+
 def voicemails_by_call(session: Session, case: Case) -> dict[int, list[Voicemail]]:
     """Return the case's voicemails grouped by call id."""
     grouped: dict[int, list[Voicemail]] = {}

@@ -43,11 +43,12 @@ def show(reference: str) -> str:
 def _page_data(session: Session, case: Case) -> dict[str, object]:
     """Gather everything the case page shows."""
     detail = record.detail_for(session, case)
+    callbacks = record.callbacks_of(session, case)
     merged_into = session.get(Case, detail.merged_into_id) if detail.merged_into_id else None
     return {
         "case": case, "calls": list(case.calls), "detail": detail, "merged_into": merged_into,
         "notes": record.notes_of(session, case), "history": record.history_of(session, case),
-        "callbacks": record.callbacks_of(session, case),
+        "callbacks": callbacks, "consent": record.latest_consent(callbacks),
         "voicemails": record.voicemails_by_call(session, case),
         "outcomes": outcomes_by_call(session, case.id), "staff": record.staff_choices(session),
         "categories": CATEGORIES, "referrals": REFERRALS,
