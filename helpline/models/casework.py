@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.models.base import Base, utcnow
+from helpline.models.calls import Call
 
 CATEGORIES = ("noise", "harassment", "intimidation", "neighbour dispute", "vandalism", "other")
 REFERRALS = ("mediation", "police", "council", "housing", "victim support", "other")
@@ -55,3 +56,7 @@ class CaseChange(Base):
     actor: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(30))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+# Handlers search the calls list by the caller's number.
+Index("ix_calls_from_number", Call.from_number)
