@@ -247,3 +247,17 @@ def test_disabled_users_token_is_refused(
 
 def test_bad_webhook_signature_is_still_a_plain_403(client: FlaskClient) -> None:
     assert client.post("/voice/incoming", data={"CallSid": "CA1"}).status_code == 403
+
+
+def test_an_htmx_poll_after_the_session_ends_moves_the_whole_page_to_sign_in(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    set_clock(app, NOON)
+    auth.login_as("handler")
+    set_clock(app, NOON + timedelta(hours=2))
+    poll = {"HX-Request": "true", "X-Helpline-Poll": "1"}
+    expired = client.get("/calls/rows", headers=poll)
+    assert expired.status_code == 200 and expired.headers["HX-Redirect"] == "/login"
+    assert expired.get_data() == b""
+    anonymous = client.get("/calls/rows", headers=poll)
+    assert anonymous.headers["HX-Redirect"].startswith("/login?next=/calls/rows")

@@ -80,12 +80,20 @@ def refusal_for(role: str) -> Response | None:
     if actor is None:
         if is_api_request():
             return json_error(401, "a valid bearer token is required")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return sign_in_redirect(request.full_path.rstrip("?"))
     if not actor.can(role):
         if is_api_request():
             return json_error(403, f"this needs the {role} role or above")
         abort(403)
     return None
+
+
+def sign_in_redirect(next_path: str | None = None) -> Response:
+    """Send the browser to sign in; an htmx poll is told to move the whole page, not swap."""
+    target = url_for("auth.login", next=next_path) if next_path else url_for("auth.login")
+    if request.headers.get("HX-Request") == "true":
+        return Response("", 200, headers={"HX-Redirect": target})
+    return redirect(target)
 
 
 def json_error(status: int, message: str) -> Response:

@@ -6,11 +6,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, request, session
 from flask_login import LoginManager, current_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from helpline.auth.access import sign_in_redirect
 from helpline.auth.staff import Staff, staff_from
 from helpline.config import Settings
 from helpline.db import get_database
@@ -74,7 +75,7 @@ def enforce_idle_timeout() -> Response | None:
         logout_user()
         session.clear()
         flash("You were signed out after a period of inactivity.")
-        return redirect(url_for("auth.login"))
+        return sign_in_redirect()
     if request.headers.get(POLL_HEADER) != "1" and current_user.is_authenticated:
         session["seen"] = now.timestamp()
         session.permanent = True
