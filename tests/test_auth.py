@@ -261,3 +261,22 @@ def test_an_htmx_poll_after_the_session_ends_moves_the_whole_page_to_sign_in(
     assert expired.get_data() == b""
     anonymous = client.get("/calls/rows", headers=poll)
     assert anonymous.headers["HX-Redirect"].startswith("/login?next=/calls/rows")
+
+
+def test_users_list_shows_roles_and_state(runner: FlaskCliRunner, auth: AuthActions) -> None:
+    auth.user("handler")
+    auth.user("admin")
+    runner.invoke(args=["users", "disable", "handler@example.org"])
+    lines = runner.invoke(args=["users", "list"]).output.splitlines()
+    assert lines == [
+        "admin@example.org\tTest Admin\tadmin\tactive",
+        "handler@example.org\tTest Handler\thandler\tdisabled",
+    ]
+
+
+def test_an_incomplete_login_form_is_a_400_with_the_form_again(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    response = client.post("/login", data={"email": "", "password": "", "csrf_token": auth.csrf()})
+    assert response.status_code == 400
+    assert 'name="password"' in response.get_data(as_text=True)
