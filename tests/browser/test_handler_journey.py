@@ -110,3 +110,23 @@ def test_a_supervisor_downloads_the_calls_csv(
     assert files, "no CSV was downloaded"
     content = files[0].read_text()
     assert content.startswith("call_sid,") and "CA0B3" in content
+
+
+def test_an_admin_adds_a_handler_and_reads_the_audit_log(
+    live_server: LiveServer, browser: WebDriver
+) -> None:
+    sign_in(browser, live_server, "admin")
+    browser.get(live_server.url + "/admin/users/")
+    browser.find_element(By.NAME, "email").send_keys("new.handler@example.org")
+    browser.find_element(By.NAME, "name").send_keys("New Handler")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "section.card form button[type=submit]").click()
+    wait_for(
+        browser,
+        lambda d: d.find_elements(By.CSS_SELECTOR, '[data-email="new.handler@example.org"]'),
+    )
+    screenshot(browser, "users")
+    browser.get(live_server.url + "/admin/audit/")
+    actions = browser.find_element(By.CSS_SELECTOR, "table.audit").text
+    assert "user_created" in actions and "login" in actions
+    screenshot(browser, "audit")
