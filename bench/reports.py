@@ -27,7 +27,9 @@ from helpline.auth.accounts import create_user, find_user
 from helpline.auth.tokens import issue_token
 from helpline.db import get_database
 from helpline.models import Call, ReportDay, utcnow
-from helpline.reports.rollups import refresh_rollups
+from helpline.reports.periods import Period
+from helpline.reports.rollups import refresh_rollups, tallies
+from helpline.reports.volumes import case_counts, unique_callers
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -88,7 +90,7 @@ def ensure_rollups(app: Flask, year: int) -> float:
     return time.perf_counter() - started
 
 
-def timed(action: Callable[[], Any], repeat: int) -> dict[str, float]:
+def timed(action: Callable[[], Any], repeat: int) -> dict[str, Any]:
     """Run an action once to warm up, then `repeat` times; return the timings in ms."""
     action()
     runs = []
@@ -133,8 +135,35 @@ def measure(app: Flask, year: int, repeat: int) -> dict[str, Any]:
                 .where(Call.started_at >= since, Call.started_at < until)
             )  # fmt: skip
 
-    return {"dashboard": timed(dashboard, repeat), "api_volumes": timed(api, repeat),
-            "indexed_count": timed(count, repeat)}  # fmt: skip
+    def dashboard_for(first: str, last: str) -> Callable[[], None]:
+        def request() -> None:
+            response = client.get("/reports/", query_string={"since": first, "until": last})
+            assert response.status_code == 200
+
+        return request
+
+    quarter = dashboard_for(f"{year}-10-01", f"{year}-12-31")
+    week = dashboard_for(f"{year}-12-01", f"{year}-12-07")
+    return {
+        "dashboard": timed(dashboard, repeat),
+        "api_volumes": timed(api, repeat),
+        "indexed_count": timed(count, repeat),
+        "parts": parts(app, year, repeat),
+        "dashboard_quarter": timed(quarter, repeat),
+        "dashboard_week": timed(week, repeat),
+    }
+
+
+def parts(app: Flask, year: int, repeat: int) -> dict[str, dict[str, float]]:
+    """Time each query behind the year's figures, to show where the time goes."""
+    zone = app.extensions["helpline.settings"].calendar.timezone
+    period = Period(date(year, 1, 1), date(year, 12, 31), zone)
+    with get_database(app).transaction() as session:
+        return {
+            "tallies": timed(lambda: tallies(session, period), repeat),
+            "unique_callers": timed(lambda: unique_callers(session, period), repeat),
+            "case_counts": timed(lambda: case_counts(session, period), repeat),
+        }
 
 
 def main(argv: list[str]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from helpline.db import get_database
 from helpline.models import ReportDay
+from helpline.reports.periods import Period
 from helpline.reports.rollups import refresh_rollups
 from helpline.reports.volumes import Volumes, live_tallies, volumes
 from tests import report_calls
@@ -43,6 +44,21 @@ def test_rollups_give_the_live_figures(
     assert rolled.figures() == live.figures() and rolled.hours == live.hours
     expected = expected_figures(exported(runner, PERIOD), voicemail_sids(app))
     assert {key: rolled.figures()[key] for key in expected} == expected
+
+
+def test_any_period_rolled_up_matches_live(app: Flask, twilio: TwilioClient) -> None:
+    report_calls.seed(app, twilio)
+    periods = [
+        Period(date(2026, 3, 30), date(2026, 4, 7), LONDON),
+        Period(date(2026, 2, 1), date(2026, 3, 31), LONDON),
+        Period(date(2025, 12, 25), date(2025, 12, 29), LONDON),
+    ]
+    with get_database(app).transaction() as session:
+        live = [volumes(session, period).figures() for period in periods]
+    roll(app, PERIOD.first, PERIOD.last)
+    with get_database(app).transaction() as session:
+        assert [volumes(session, period).figures() for period in periods] == live
+    assert any(figures["returning_cases"] for figures in live)
 
 
 def test_refreshing_again_replaces_the_old_rollups(app: Flask, twilio: TwilioClient) -> None:

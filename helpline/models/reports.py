@@ -46,6 +46,6 @@ class ReportValue(Base):
     calls: Mapped[int]
 
 
-# Indexes on the calls table for the live report queries (see migration 0005_reports).
-Index("ix_calls_started_at_from_number", Call.started_at, Call.from_number)
-Index("ix_calls_started_at_case_id", Call.started_at, Call.case_id)
+# Indexes on the calls table to find each caller's and case's previous call (0005_reports).
+Index("ix_calls_from_number_started_at", Call.from_number, Call.started_at)
+Index("ix_calls_case_id_started_at", Call.case_id, Call.started_at)

@@ -2,13 +2,14 @@
 
 A day is read from the rollups once `refresh_rollups` has worked it out (a row in report_days);
 other days are counted live from the calls table, so figures are right before any refresh.
-Unique callers and new/returning cases cannot be summed across days and are always live.
+Unique callers and new/returning cases are summed as "first contacts in the period" (firsts.py).
 Re-run `refresh_rollups` over recent days (the `helpline reports rollup` command does the last
 few by default) so late Twilio callbacks and voicemails reach the rolled-up figures too.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,8 +18,15 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from helpline.models import ReportDay, ReportHour, ReportValue, utcnow
+from helpline.reports.firsts import caller_firsts, case_firsts, distinct_figures
 from helpline.reports.periods import Period
-from helpline.reports.volumes import HourCounts, Tallies, live_tallies
+from helpline.reports.volumes import (
+    HourCounts,
+    Tallies,
+    case_counts,
+    live_tallies,
+    unique_callers,
+)
 
 MEASURES = ("reason", "ring", "talk")
 
@@ -31,6 +39,28 @@ def tallies(session: Session, period: Period) -> Tallies:
     for run in unrolled_runs(period, rolled):
         result.add(live_tallies(session, run))
     return result
+
+
+def distinct_counts(session: Session, period: Period) -> tuple[int, int, int]:
+    """Return (unique callers, new cases, returning cases): rolled-up days summed, others live."""
+    rolled = rolled_days(session, period)
+    if not rolled:
+        return (unique_callers(session, period), *case_counts(session, period))
+    firsts = select(ReportValue.measure, ReportValue.value, func.sum(ReportValue.calls)).where(
+        ReportValue.day.between(period.first, period.last),
+        ReportValue.measure.in_(("caller", "case")),
+    )
+    callers: Counter[str] = Counter()
+    cases: Counter[str] = Counter()
+    for measure, value, count in session.execute(
+        firsts.group_by(ReportValue.measure, ReportValue.value)
+    ):
+        (callers if measure == "caller" else cases)[value] += int(count)
+    for run in unrolled_runs(period, rolled):
+        for day in run.days:
+            callers.update(caller_firsts(session, Period(day, day, period.zone)))
+            cases.update(case_firsts(session, Period(day, day, period.zone)))
+    return distinct_figures(callers, cases, period.first)
 
 
 def rolled_days(session: Session, period: Period) -> set[date]:
@@ -61,6 +91,7 @@ def rolled_tallies(session: Session, period: Period) -> Tallies:
     values = (
         select(ReportValue.measure, ReportValue.value, func.sum(ReportValue.calls))
         .where(ReportValue.day.between(period.first, period.last))
+        .where(ReportValue.measure.in_(MEASURES))
         .group_by(ReportValue.measure, ReportValue.value)
     )
     for measure, value, calls in session.execute(values):
@@ -97,6 +128,12 @@ def _roll_day(session: Session, day: Period, now: datetime) -> None:
         session.add_all(
             ReportValue(day=day.first, measure=measure, value=str(value), calls=calls)
             for value, calls in counter.items()
+        )
+    for measure, firsts in (("caller", caller_firsts(session, day)),
+                            ("case", case_firsts(session, day))):  # fmt: skip
+        session.add_all(
+            ReportValue(day=day.first, measure=measure, value=value, calls=count)
+            for value, count in firsts.items()
         )
     session.add(ReportDay(day=day.first, refreshed_at=now))
 

@@ -110,11 +110,11 @@ class Tallies:
 
 def volumes(session: Session, period: Period) -> Volumes:
     """Return every figure for the period, from the rollups where days have them."""
-    from helpline.reports.rollups import tallies
+    from helpline.reports.rollups import distinct_counts, tallies
 
     counted = tallies(session, period)
     hours = sorted(counted.hours, key=lambda hour: hour.starts_at)
-    new_cases, returning_cases = case_counts(session, period)
+    callers, new_cases, returning_cases = distinct_counts(session, period)
     return Volumes(
         period=period,
         total_calls=sum(hour.total for hour in hours),
@@ -123,7 +123,7 @@ def volumes(session: Session, period: Period) -> Volumes:
         missed=sum(hour.missed for hour in hours),
         abandoned=sum(hour.abandoned for hour in hours),
         voicemail=sum(hour.voicemail for hour in hours),
-        unique_callers=unique_callers(session, period),
+        unique_callers=callers,
         new_cases=new_cases,
         returning_cases=returning_cases,
         out_of_hours_reasons=dict(

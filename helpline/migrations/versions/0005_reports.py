@@ -1,4 +1,4 @@
-"""reports: daily rollups of the call log, and indexes for the live report queries
+"""reports: daily rollups of the call log, and indexes to find previous calls
 
 Revision ID: 0005_reports
 Revises: 0001_foundation
@@ -49,15 +49,15 @@ def upgrade() -> None:
         sa.Column("calls", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", "measure", "value", name=op.f("pk_report_values")),
     )
-    # Unique callers and cases are counted live: these let both databases read the index alone.
-    op.create_index("ix_calls_started_at_from_number", "calls", ["started_at", "from_number"])
-    op.create_index("ix_calls_started_at_case_id", "calls", ["started_at", "case_id"])
+    # Rolling up a day looks up each caller's and case's previous call (reports/firsts.py).
+    op.create_index("ix_calls_from_number_started_at", "calls", ["from_number", "started_at"])
+    op.create_index("ix_calls_case_id_started_at", "calls", ["case_id", "started_at"])
 
 
 def downgrade() -> None:
     """Drop what upgrade added."""
-    op.drop_index("ix_calls_started_at_case_id", table_name="calls")
-    op.drop_index("ix_calls_started_at_from_number", table_name="calls")
+    op.drop_index("ix_calls_case_id_started_at", table_name="calls")
+    op.drop_index("ix_calls_from_number_started_at", table_name="calls")
     op.drop_table("report_values")
     op.drop_index("ix_report_hours_day", table_name="report_hours")
     op.drop_table("report_hours")
