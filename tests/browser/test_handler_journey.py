@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
@@ -31,8 +32,9 @@ def sign_in(driver: WebDriver, server: LiveServer, role: str) -> None:
 
 
 def wait_for(driver: WebDriver, condition: Callable[[WebDriver], object]) -> None:
-    """Wait until the condition holds in the page."""
-    WebDriverWait(driver, WAIT_SECONDS).until(condition)
+    """Wait until the condition holds, retrying while a page is being replaced by the next."""
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    WebDriverWait(driver, WAIT_SECONDS, ignored_exceptions=ignored).until(condition)
 
 
 def missed_call(server: LiveServer, sid: str) -> None:
