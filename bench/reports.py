@@ -28,7 +28,7 @@ from helpline.auth.tokens import issue_token
 from helpline.db import get_database
 from helpline.models import Call, ReportDay, utcnow
 from helpline.reports.periods import Period
-from helpline.reports.rollups import refresh_rollups, tallies
+from helpline.reports.rollups import distinct_counts, refresh_rollups, tallies
 from helpline.reports.volumes import case_counts, unique_callers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,8 +161,9 @@ def parts(app: Flask, year: int, repeat: int) -> dict[str, dict[str, float]]:
     with get_database(app).transaction() as session:
         return {
             "tallies": timed(lambda: tallies(session, period), repeat),
-            "unique_callers": timed(lambda: unique_callers(session, period), repeat),
-            "case_counts": timed(lambda: case_counts(session, period), repeat),
+            "distinct_counts": timed(lambda: distinct_counts(session, period), repeat),
+            "unique_callers_live": timed(lambda: unique_callers(session, period), repeat),
+            "case_counts_live": timed(lambda: case_counts(session, period), repeat),
         }
 
 

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from helpline.models import ReportDay, ReportHour, ReportValue, utcnow
 from helpline.reports.firsts import caller_firsts, case_firsts, distinct_figures
+from helpline.reports.months import roll_months, value_sums
 from helpline.reports.periods import Period
 from helpline.reports.volumes import (
     HourCounts,
@@ -35,7 +36,7 @@ def tallies(session: Session, period: Period) -> Tallies:
     """Return the period's tallies: rolled-up days from the rollups, the rest live."""
     rolled = rolled_days(session, period)
     # Rollup rows exist only for rolled-up days: refresh_rollups replaces a day's rows at once.
-    result = rolled_tallies(session, period) if rolled else Tallies()
+    result = rolled_tallies(session, period, rolled) if rolled else Tallies()
     for run in unrolled_runs(period, rolled):
         result.add(live_tallies(session, run))
     return result
@@ -46,16 +47,10 @@ def distinct_counts(session: Session, period: Period) -> tuple[int, int, int]:
     rolled = rolled_days(session, period)
     if not rolled:
         return (unique_callers(session, period), *case_counts(session, period))
-    firsts = select(ReportValue.measure, ReportValue.value, func.sum(ReportValue.calls)).where(
-        ReportValue.day.between(period.first, period.last),
-        ReportValue.measure.in_(("caller", "case")),
-    )
     callers: Counter[str] = Counter()
     cases: Counter[str] = Counter()
-    for measure, value, count in session.execute(
-        firsts.group_by(ReportValue.measure, ReportValue.value)
-    ):
-        (callers if measure == "caller" else cases)[value] += int(count)
+    for (measure, value), count in value_sums(session, period, ("caller", "case"), rolled).items():
+        (callers if measure == "caller" else cases)[value] += count
     for run in unrolled_runs(period, rolled):
         for day in run.days:
             callers.update(caller_firsts(session, Period(day, day, period.zone)))
@@ -80,7 +75,7 @@ def unrolled_runs(period: Period, rolled: set[date]) -> Iterator[Period]:
             run = []
 
 
-def rolled_tallies(session: Session, period: Period) -> Tallies:
+def rolled_tallies(session: Session, period: Period, rolled: set[date]) -> Tallies:
     """Return the tallies of the period's rolled-up days, summed by the database."""
     within = ReportHour.day.between(period.first, period.last)
     hours = select(
@@ -88,17 +83,11 @@ def rolled_tallies(session: Session, period: Period) -> Tallies:
         ReportHour.missed, ReportHour.abandoned, ReportHour.voicemail,
     ).where(within)  # fmt: skip
     result = Tallies(hours=[HourCounts(*row) for row in session.execute(hours)])
-    values = (
-        select(ReportValue.measure, ReportValue.value, func.sum(ReportValue.calls))
-        .where(ReportValue.day.between(period.first, period.last))
-        .where(ReportValue.measure.in_(MEASURES))
-        .group_by(ReportValue.measure, ReportValue.value)
-    )
-    for measure, value, calls in session.execute(values):
+    for (measure, value), calls in value_sums(session, period, MEASURES, rolled).items():
         if measure == "reason":
-            result.reasons[value] += int(calls)
+            result.reasons[value] += calls
         else:
-            (result.ring if measure == "ring" else result.talk)[int(value)] += int(calls)
+            (result.ring if measure == "ring" else result.talk)[int(value)] += calls
     return result
 
 
@@ -111,6 +100,7 @@ def refresh_rollups(session: Session, since: date, until: date, zone: ZoneInfo) 
     for day in days:
         _roll_day(session, Period(day, day, zone), now)
     session.flush()
+    roll_months(session, since, until)
     return len(days)
 
 

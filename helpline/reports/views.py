@@ -22,6 +22,7 @@ from flask import (
 from helpline.audit import record_audit
 from helpline.auth import actor_name, add_nav_link, role_required
 from helpline.calls import export
+from helpline.config import Calendar
 from helpline.db import get_database
 from helpline.reports import charts
 from helpline.reports.commissioner import commissioner_report
@@ -142,9 +143,10 @@ def commissioner_csv() -> Response:
     return csv_download([("figure", "value"), *report.rows()], name)
 
 
-def _calendar() -> Any:
+def _calendar() -> Calendar:
     """Return the routing calendar from the settings."""
-    return current_app.extensions["helpline.settings"].calendar
+    calendar: Calendar = current_app.extensions["helpline.settings"].calendar
+    return calendar
 
 
 def csv_download(rows: Iterable[Iterable[Any]], filename: str) -> Response:
