@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from helpline.db import get_database
 from helpline.models import ReportDay
+from helpline.reports.months import full_months, month_span, months_touched
 from helpline.reports.periods import Period
 from helpline.reports.rollups import refresh_rollups
 from helpline.reports.volumes import Volumes, live_tallies, volumes
@@ -80,3 +81,16 @@ def test_rollup_command(app: Flask, runner: FlaskCliRunner) -> None:
         args=["reports", "rollup", "--since", "2026-03-07", "--until", "2026-03-01"]
     )
     assert bad.exit_code != 0
+
+
+def test_months_covering_a_period() -> None:
+    assert month_span(date(2024, 2, 1)) == (date(2024, 2, 1), date(2024, 2, 29))
+    assert months_touched(date(2025, 12, 15), date(2026, 2, 2)) == [
+        date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)
+    ]  # fmt: skip
+    period = Period(date(2025, 12, 15), date(2026, 3, 31), LONDON)
+    every_day = set(period.days)
+    assert full_months(period, every_day) == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
+    assert full_months(period, every_day - {date(2026, 2, 14)}) == [
+        date(2026, 1, 1), date(2026, 3, 1)
+    ]  # fmt: skip
