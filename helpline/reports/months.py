@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, insert, literal, not_, select
+from sqlalchemy import delete, func, insert, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
 from helpline.models import ReportDay, ReportValue
@@ -64,23 +64,36 @@ def full_months(period: Period, rolled: set[date]) -> list[date]:
     return full
 
 
+def day_spans(period: Period, months: list[date]) -> list[tuple[date, date]]:
+    """Return the runs of the period's days that lie outside the given whole months."""
+    covered = {day for first in months for day in Period(*month_span(first), period.zone).days}
+    spans: list[tuple[date, date]] = []
+    for day in period.days:
+        if day in covered:
+            continue
+        if spans and spans[-1][1] == day - timedelta(days=1):
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
 def value_sums(
     session: Session, period: Period, measures: Iterable[str], rolled: set[date]
 ) -> Counter[tuple[str, str]]:
     """Return the rolled-up (measure, value) sums over the period: whole months, then days."""
     measures = list(measures)
     months = full_months(period, rolled)
-    outside = [not_(ReportValue.day.between(*month_span(first))) for first in months]
-    daily = select(ReportValue.measure, ReportValue.value, func.sum(ReportValue.calls)).where(
-        ReportValue.day.between(period.first, period.last),
-        ReportValue.measure.in_(measures),
-        *outside,
-    )
     sums: Counter[tuple[str, str]] = Counter()
-    for measure, value, calls in session.execute(
-        daily.group_by(ReportValue.measure, ReportValue.value)
-    ):
-        sums[(measure, value)] += int(calls)
+    spans = day_spans(period, months)
+    if spans:
+        daily = select(ReportValue.measure, ReportValue.value, func.sum(ReportValue.calls)).where(
+            or_(*(ReportValue.day.between(first, last) for first, last in spans)),
+            ReportValue.measure.in_(measures),
+        )
+        grouped = daily.group_by(ReportValue.measure, ReportValue.value)
+        for measure, value, calls in session.execute(grouped):
+            sums[(measure, value)] += int(calls)
     if months:
         monthly = select(ReportValue.measure, ReportValue.value, func.sum(ReportValue.calls)).where(
             ReportValue.day.in_(months), ReportValue.measure.in_([m + MONTH for m in measures])
