@@ -51,6 +51,7 @@ def register_logging(app: Flask, settings: Settings) -> None:
 
 def register_extensions(app: Flask, settings: Settings) -> None:
     """Attach the database, the closure cache, the contact writer and the proxy handling."""
+    from helpline import auth
     from helpline.calls.writer import ContactWriter
     from helpline.closures import store
     from helpline.closures.cache import ClosureCache
@@ -69,6 +70,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     journal = Path(app.instance_path) / "contact-journal.jsonl"
     app.extensions["helpline.writer"] = ContactWriter(database, journal)
     signature.init_app(app, settings)
+    auth.init_app(app, settings)
 
 
 def register_flows(app: Flask, settings: Settings) -> None:
@@ -89,10 +91,28 @@ def register_flows(app: Flask, settings: Settings) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the webhooks and pages."""
-    from helpline import health, voice
+    from helpline import api, auth, health, voice
+    from helpline.audit import views as audit_views
+    from helpline.auth import admin as users_admin
+    from helpline.callbacks import views as callbacks_views
+    from helpline.calls import views as calls_views
+    from helpline.cases import views as cases_views
 
     app.register_blueprint(voice.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(auth.bp)
+    calls_views.init_app(app)
+    cases_views.init_app(app)
+    callbacks_views.init_app(app)
+    audit_views.init_app(app)
+    users_admin.init_app(app)
+    app.register_blueprint(api.bp)
+    from helpline.reports import views as report_views
+
+    report_views.init_app(app)
+    from helpline.closures import views as closure_views
+
+    closure_views.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -105,11 +125,14 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the helpline's CLI groups to `flask`/`helpline`."""
+    from helpline.auth.cli import tokens_cli, users_cli
     from helpline.calls.cli import calls_cli
     from helpline.cli import db_cli, route_command
     from helpline.closures.cli import closures_cli
+    from helpline.reports.cli import reports_cli
 
-    for command in (route_command, db_cli, calls_cli, closures_cli):
+    commands = (route_command, db_cli, calls_cli, closures_cli, users_cli, tokens_cli, reports_cli)
+    for command in commands:
         app.cli.add_command(command)
 
 

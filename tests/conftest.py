@@ -23,6 +23,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 BACKENDS = ("sqlite", "postgresql")
 
+pytest_plugins = ["tests.auth_actions"]
+
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(

@@ -1,5 +1,6 @@
 """SQLAlchemy models; import from here so every table is registered on Base.metadata."""
 
+from helpline.models.accounts import ROLES, ApiToken, AuditEntry, User
 from helpline.models.base import Base, UTCDateTime, utcnow
 from helpline.models.calls import (
     Call,
@@ -10,18 +11,32 @@ from helpline.models.calls import (
     Closure,
     Voicemail,
 )
+from helpline.models.casework import CATEGORIES, REFERRALS, CaseChange, CaseDetail, CaseNote
 from helpline.models.ops import JobRun
+from helpline.models.reports import ReportDay, ReportHour, ReportValue
 
 __all__ = [
+    "CATEGORIES",
+    "REFERRALS",
+    "ROLES",
+    "ApiToken",
+    "AuditEntry",
     "Base",
     "Call",
     "CallEvent",
     "CallbackRequest",
     "Case",
+    "CaseChange",
+    "CaseDetail",
+    "CaseNote",
     "CaseReferenceCounter",
     "Closure",
     "JobRun",
+    "ReportDay",
+    "ReportHour",
+    "ReportValue",
     "UTCDateTime",
+    "User",
     "Voicemail",
     "utcnow",
 ]

@@ -1,0 +1,27 @@
+"""The audit log: who viewed or changed a case, exported data, changed closures or users."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import current_app, has_app_context
+from sqlalchemy.orm import Session
+
+from helpline.models import AuditEntry, utcnow
+
+
+def record_audit(session: Session, actor: str, action: str, target: str, detail: str = "") -> None:
+    """Add one audit entry in the caller's transaction, so it commits with the change."""
+    session.add(
+        AuditEntry(at=_now(), actor=actor[:200], action=action[:50], target=target[:200],
+                   detail=detail)
+    )  # fmt: skip
+
+
+def _now() -> datetime:
+    """Return the app's clock when there is an app, so tests can place entries in time."""
+    if has_app_context():
+        clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
+        return clock()
+    return utcnow()

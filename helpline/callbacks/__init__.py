@@ -1,0 +1,1 @@
+"""The callback queue: callbacks owed to callers, and marking them done or failed."""

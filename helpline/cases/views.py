@@ -1,0 +1,206 @@
+"""The case page and the changes handlers make to a case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request
+from flask import url_for as url
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from helpline.audit import record_audit
+from helpline.auth import actor_name, role_required
+from helpline.calls.listing import outcomes_by_call
+from helpline.cases import merging, record
+from helpline.cases.recordings import TwilioRecordingClient, is_twilio_url
+from helpline.db import get_database
+from helpline.models import CATEGORIES, REFERRALS, Case, Voicemail
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+FLAG_VALUES = {"yes": True, "no": False, "unknown": None}
+
+
+def init_app(app: Flask) -> None:
+    """Register the case pages and the default Twilio recording client."""
+    app.register_blueprint(bp)
+    app.extensions.setdefault("helpline.recordings", TwilioRecordingClient())
+
+
+@bp.get("/<reference>")
+@role_required("handler")
+def show(reference: str) -> str:
+    """Show a case: flags, timeline of calls, notes, outcome, callbacks, history."""
+    with get_database().transaction() as session:
+        case = _case_or_404(session, reference)
+        page = _page_data(session, case)
+        record_audit(session, actor_name(), "case_viewed", case.reference)
+    return render_template("cases/show.html", **page)
+
+
+def _page_data(session: Session, case: Case) -> dict[str, object]:
+    """Gather everything the case page shows."""
+    detail = record.detail_for(session, case)
+    callbacks = record.callbacks_of(session, case)
+    merged_into = session.get(Case, detail.merged_into_id) if detail.merged_into_id else None
+    return {
+        "case": case, "calls": list(case.calls), "detail": detail, "merged_into": merged_into,
+        "notes": record.notes_of(session, case), "history": record.history_of(session, case),
+        "callbacks": callbacks, "consent": record.latest_consent(callbacks),
+        "voicemails": record.voicemails_by_call(session, case),
+        "outcomes": outcomes_by_call(session, case.id), "staff": record.staff_choices(session),
+        "categories": CATEGORIES, "referrals": REFERRALS,
+    }  # fmt: skip
+
+
+@bp.post("/<reference>/notes")
+@role_required("handler")
+def add_note(reference: str) -> Response:
+    """Add a note."""
+    body = request.form.get("body", "")
+
+    def change(session: Session, case: Case, who: str, now: datetime) -> str:
+        record.add_note(session, case, who, body, now)
+        return "Note added."
+
+    return _change(reference, "note_added", change)
+
+
+@bp.post("/<reference>/outcome")
+@role_required("handler")
+def set_outcome(reference: str) -> Response:
+    """Record outcome categories, referrals, Community Trigger and the safety flags."""
+    outcome = _outcome_from(request.form)
+
+    def change(session: Session, case: Case, who: str, now: datetime) -> str:
+        record.set_outcome(session, case, who, outcome, now)
+        return "Outcome and safety flags saved."
+
+    return _change(reference, "outcome_changed", change)
+
+
+def _outcome_from(form: MultiDict[str, str]) -> record.Outcome:
+    """Read the outcome form; anything unrecognised is left out or taken as "not known"."""
+    return record.Outcome(
+        categories=record.selected(form.getlist("categories"), CATEGORIES),
+        referrals=record.selected(form.getlist("referrals"), REFERRALS),
+        community_trigger=form.get("community_trigger") == "yes",
+        safe_to_call_back=FLAG_VALUES.get(form.get("safe_to_call_back", "unknown")),
+        safe_to_leave_message=FLAG_VALUES.get(form.get("safe_to_leave_message", "unknown")),
+    )
+
+
+@bp.post("/<reference>/assign")
+@role_required("handler")
+def assign(reference: str) -> Response:
+    """Assign the case to a member of staff (or nobody)."""
+    raw = request.form.get("user_id", "")
+    user_id = int(raw) if raw.isdigit() else None
+
+    def change(session: Session, case: Case, who: str, now: datetime) -> str:
+        record.assign(session, case, who, user_id, now)
+        return "Assignment saved."
+
+    return _change(reference, "case_assigned", change)
+
+
+@bp.post("/<reference>/status")
+@role_required("handler")
+def set_status(reference: str) -> Response:
+    """Open or close the case."""
+    status = request.form.get("status", "")
+
+    def change(session: Session, case: Case, who: str, now: datetime) -> str:
+        record.set_status(session, case, who, status, now)
+        return f"The case is {case.status}."
+
+    return _change(reference, "case_status", change)
+
+
+@bp.post("/<reference>/move-call")
+@role_required("handler")
+def move_call(reference: str) -> Response:
+    """Move one of this case's calls to another case."""
+    sid, target = request.form.get("call_sid", ""), request.form.get("target", "")
+
+    def change(session: Session, case: Case, who: str, now: datetime) -> str:
+        moved_to = merging.move_call(session, case, sid, target, who, now)
+        return f"Call moved to {moved_to.reference}."
+
+    return _change(reference, "call_moved", change)
+
+
+@bp.post("/<reference>/merge")
+@role_required("handler")
+def merge(reference: str) -> Response:
+    """Merge this case into another, keeping the history of both."""
+    target = request.form.get("target", "")
+
+    def change(session: Session, case: Case, who: str, now: datetime) -> str:
+        kept = merging.merge_cases(session, case, target, who, now)
+        return f"Merged into {kept.reference}."
+
+    return _change(reference, "case_merged", change)
+
+
+Change = Callable[[Session, Case, str, datetime], str]
+
+
+def _change(reference: str, action: str, change: Change) -> Response:
+    """Apply one change in a transaction with its audit entry; refusals become a message."""
+    who = actor_name()
+    try:
+        with get_database().transaction() as session:
+            case = _case_or_404(session, reference)
+            message = change(session, case, who, _now())
+            record_audit(session, who, action, case.reference, message)
+    except record.CaseError as error:
+        flash(str(error))
+    else:
+        flash(message)
+    return redirect(url("cases.show", reference=reference.upper()))
+
+
+@bp.get("/<reference>/voicemails/<int:voicemail_id>")
+@role_required("handler")
+def voicemail(reference: str, voicemail_id: int) -> Response:
+    """Play a voicemail through us, fetched from Twilio with the account's credentials."""
+    with get_database().transaction() as session:
+        case = _case_or_404(session, reference)
+        message = session.get(Voicemail, voicemail_id)
+        if message is None or message.case_id != case.id or not message.recording_url:
+            abort(404)
+        record_audit(session, actor_name(), "voicemail_played", case.reference,
+                     message.recording_sid)  # fmt: skip
+        source = message.recording_url
+    return _stream(source)
+
+
+def _stream(source: str) -> Response:
+    """Stream the recording's audio, or 502 when Twilio cannot supply it."""
+    settings = current_app.extensions["helpline.settings"]
+    if not (is_twilio_url(source) and settings.twilio_account_sid and settings.twilio_auth_token):
+        abort(404)
+    audio = current_app.extensions["helpline.recordings"].fetch(
+        source, settings.twilio_account_sid, settings.twilio_auth_token
+    )
+    if audio is None:
+        return Response("The recording is not available from Twilio.", 502)
+    headers = {"Cache-Control": "private, no-store"}
+    return Response(audio.chunks, content_type=audio.content_type, headers=headers)
+
+
+def _case_or_404(session: Session, reference: str) -> Case:
+    """Return the case or answer 404."""
+    case = record.find_case(session, reference)
+    if case is None:
+        abort(404)
+    return case
+
+
+def _now() -> datetime:
+    """Return the app's clock."""
+    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
+    return clock()

@@ -1,0 +1,1 @@
+"""Call volumes, the supervisor dashboard, the commissioner's report and their exports."""

@@ -1,0 +1,39 @@
+"""`GET /api/v1/reports/volumes?since=&until=`: the dashboard's figures as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from werkzeug.wrappers import Response
+
+from helpline.auth import role_required
+from helpline.auth.access import json_error
+from helpline.db import get_database
+from helpline.reports.periods import parse_period
+from helpline.reports.views import default_period
+from helpline.reports.volumes import volumes
+
+bp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports")
+
+
+@bp.get("/volumes")
+@role_required("supervisor")
+def volumes_json() -> Response:
+    """Return the figures for whole UK local days since..until (inclusive; default last week)."""
+
+    try:
+        period = parse_period(
+            request.args.get("since"), request.args.get("until"), default_period()
+        )
+    except ValueError as error:
+        return json_error(400, f"since and until must be dates (YYYY-MM-DD): {error}")
+    with get_database().transaction() as session:
+        figures = volumes(session, period)
+    body: dict[str, Any] = figures.figures() | {
+        "timezone": period.zone.key,
+        "out_of_hours_reasons": dict(figures.out_of_hours_reasons),
+        "ring_seconds_count": figures.ring.count,
+        "talk_seconds_count": figures.talk.count,
+    }
+    return jsonify(body)

@@ -1,0 +1,161 @@
+"""Supervisor pages: the dashboard, the commissioner's report and their CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    flash,
+    render_template,
+    request,
+    stream_with_context,
+)
+
+from helpline.audit import record_audit
+from helpline.auth import actor_name, add_nav_link, role_required
+from helpline.calls import export
+from helpline.config import Calendar
+from helpline.db import get_database
+from helpline.reports import charts
+from helpline.reports.commissioner import commissioner_report
+from helpline.reports.periods import Period, last_days, local_today, parse_period, quarter_of
+from helpline.reports.volumes import Volumes, volumes
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+DASHBOARD_DAYS = 7
+
+
+def init_app(app: Flask) -> None:
+    """Mount the pages and the API, and add them to the navigation."""
+    from helpline.reports.api import bp as api_bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    add_nav_link(app, "Dashboard", "reports.dashboard", "supervisor")
+    add_nav_link(app, "Commissioner's report", "reports.commissioner", "supervisor")
+
+
+def now() -> datetime:
+    """Return the app's clock."""
+    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
+    return clock()
+
+
+def default_period() -> Period:
+    """Return the last week, today included, in UK local days."""
+    zone = current_app.extensions["helpline.settings"].calendar.timezone
+    return last_days(local_today(now(), zone), DASHBOARD_DAYS, zone)
+
+
+def default_quarter() -> Period:
+    """Return this calendar quarter."""
+    zone = current_app.extensions["helpline.settings"].calendar.timezone
+    return quarter_of(local_today(now(), zone), zone)
+
+
+def requested_period(default: Period) -> Period:
+    """Return the period in ?since=&until=, or the default with a message if it is wrong."""
+    try:
+        return parse_period(request.args.get("since"), request.args.get("until"), default)
+    except ValueError as error:
+        flash(f"That period could not be used ({error}); showing {default.label()} instead.")
+        return default
+
+
+@bp.get("/")
+@role_required("supervisor")
+def dashboard() -> str:
+    """Show the volumes, heatmap and trend for a period."""
+    period = requested_period(default_period())
+    with get_database().transaction() as session:
+        figures = volumes(session, period)
+    return render_template(
+        "reports/dashboard.html", figures=figures, period=period, charts=charts,
+        heatmap=charts.heatmap(figures.hours, period), trend=charts.trend(figures.hours, period),
+    )  # fmt: skip
+
+
+@bp.get("/figures.csv")
+@role_required("supervisor")
+def figures_csv() -> Response:
+    """Download the dashboard's figures for a period."""
+    period = requested_period(default_period())
+    with get_database().transaction() as session:
+        figures = volumes(session, period)
+        record_audit(session, actor_name(), "export", "figures", period.label())
+    return csv_download(figure_rows(figures), f"figures-{period.first}-{period.last}.csv")
+
+
+def figure_rows(figures: Volumes) -> Iterator[tuple[str, Any]]:
+    """Yield (figure, value) rows: the headline figures, then the out-of-hours reasons."""
+    yield ("figure", "value")
+    yield from figures.figures().items()
+    for reason, count in figures.out_of_hours_reasons.items():
+        yield (f"out of hours: {reason}", count)
+
+
+@bp.get("/calls.csv")
+@role_required("supervisor")
+def calls_csv() -> Response:
+    """Download every call in a period, numbers in full (so the export is audited)."""
+    period = requested_period(default_period())
+    with get_database().transaction() as session:
+        record_audit(session, actor_name(), "export", "calls", period.label())
+
+    def chunks() -> Iterator[str]:
+        with get_database().transaction() as session:
+            yield from export.as_csv(export.rows(session, period.since, period.until))
+
+    name = f"calls-{period.first}-{period.last}.csv"
+    return Response(stream_with_context(chunks()), mimetype="text/csv", headers=_attachment(name))
+
+
+@bp.get("/commissioner")
+@role_required("supervisor")
+def commissioner() -> str:
+    """Show the commissioner's report, printable."""
+    period = requested_period(default_quarter())
+    with get_database().transaction() as session:
+        report = commissioner_report(session, period, _calendar())
+    service_name = current_app.extensions["helpline.settings"].service_name
+    return render_template(
+        "reports/commissioner.html", report=report, period=period, service_name=service_name
+    )
+
+
+@bp.get("/commissioner.csv")
+@role_required("supervisor")
+def commissioner_csv() -> Response:
+    """Download the commissioner's report."""
+    period = requested_period(default_quarter())
+    with get_database().transaction() as session:
+        report = commissioner_report(session, period, _calendar())
+        record_audit(session, actor_name(), "export", "commissioner report", period.label())
+    name = f"commissioner-{period.first}-{period.last}.csv"
+    return csv_download([("figure", "value"), *report.rows()], name)
+
+
+def _calendar() -> Calendar:
+    """Return the routing calendar from the settings."""
+    calendar: Calendar = current_app.extensions["helpline.settings"].calendar
+    return calendar
+
+
+def csv_download(rows: Iterable[Iterable[Any]], filename: str) -> Response:
+    """Return rows as a CSV attachment."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return Response(buffer.getvalue(), mimetype="text/csv", headers=_attachment(filename))
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    """Return the headers that make a browser save the response as a file."""
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
