@@ -50,7 +50,6 @@ def answered(row: dict[str, Any]) -> bool:
 def expected_figures(rows: list[dict[str, Any]], voicemails: set[str]) -> dict[str, Any]:
     """Count the headline figures from exported rows, by the documented definitions."""
     in_hours = [row for row in rows if row["route_open"] is True]
-    numbers = [row["from_number"] for row in rows]
     return {
         "total_calls": len(rows),
         "in_hours": len(in_hours),
@@ -64,7 +63,7 @@ def expected_figures(rows: list[dict[str, Any]], voicemails: set[str]) -> dict[s
             and row["call_sid"] not in voicemails
             for row in rows
         ),
-        "unique_callers": len({n for n in numbers if n}) + numbers.count(None),
+        "unique_callers": len({row["case_reference"] for row in rows}),
     }
 
 

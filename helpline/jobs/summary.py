@@ -22,7 +22,7 @@ from helpline.jobs.volumes import callback_figures, volumes
 LABELS = {
     "total_calls": "Calls", "in_hours": "In hours (Harmony line)",
     "out_of_hours": "Out of hours (24/7 support line)", "answered": "Answered",
-    "missed": "Not answered", "unique_callers": "Different callers",
+    "missed": "Missed in hours", "unique_callers": "Different callers",
     "callbacks_requested": "Callbacks requested", "callbacks_done": "Callbacks made",
     "callbacks_overdue": "Callbacks overdue",
 }  # fmt: skip

@@ -1,30 +1,27 @@
-"""Volume figures for a period: the numbers retention must never change. Read-only."""
+"""Figures for the weekly summary and the retention check: the dashboard's own. Read-only."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from helpline.models import Call, CallbackRequest
+from helpline.models import CallbackRequest
+from helpline.reports.periods import Period
+from helpline.reports.volumes import volumes as report_volumes
 
 FIGURES = ("total_calls", "in_hours", "out_of_hours", "answered", "missed", "unique_callers")
 
 
 def volumes(session: Session, since: datetime, until: datetime) -> dict[str, int]:
-    """Count the calls started in [since, until), split the ways supervisors report them."""
-    answered = Call.dial_status == "completed"
-    query = select(
-        func.count(Call.id),
-        func.count(case((Call.route_open.is_(True), 1))),
-        func.count(case((Call.route_open.is_(False), 1))),
-        func.count(case((answered, 1))),
-        func.count(case((~answered | Call.dial_status.is_(None), 1))),
-        # The case stands for the caller and survives anonymisation; the number does not.
-        func.count(Call.case_id.distinct()),
-    ).where(Call.started_at >= since, Call.started_at < until)
-    return dict(zip(FIGURES, session.execute(query).one(), strict=True))
+    """Return the dashboard's headline figures for the local days in [since, until)."""
+    zone = since.tzinfo if isinstance(since.tzinfo, ZoneInfo) else ZoneInfo("Europe/London")
+    last_day = (until - timedelta(days=1)).astimezone(zone).date()
+    period = Period(since.astimezone(zone).date(), last_day, zone)
+    figures = report_volumes(session, period).figures()
+    return {name: int(figures[name]) for name in FIGURES}
 
 
 def callback_figures(session: Session, since: datetime, until: datetime) -> dict[str, int]:

@@ -10,7 +10,9 @@ Every report (dashboard, API, CSV, commissioner's report) uses these, so they ag
 - voicemail: a call with at least one Voicemail row.
 - abandoned: the call ended ("completed" or "canceled") with no answered dial and no voicemail:
   the caller hung up in the menu or before a line answered.
-- unique callers: distinct `from_number`, plus one for each call without a number (withheld).
+- unique callers: distinct cases that called. A known number has one open case and each
+  withheld call its own, so this is distinct numbers plus one per withheld call; unlike the
+  number, the case survives retention, so past figures do not change when numbers are erased.
 - new cases: cases with a call in the period that were opened within it; returning: before it.
 - ring time: `duration_seconds - talk_seconds` where both are known; talk time: answered calls.
 - answer rate: answered / total calls.

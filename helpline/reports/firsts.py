@@ -5,7 +5,7 @@ Distinct counts do not add up across days, but "first contact within the period"
 call came before the period began (or never). So each day stores how many of its callers and
 cases last called on each earlier day; any period's figures are sums over its days:
 
-- caller values: "first" (no earlier call, or a withheld call) or "p:<day of the last call>";
+- caller values (by case): "first" (no earlier call) or "p:<day of the last call>";
 - case values: "o:<day the case opened>" (no earlier call), "p:<day of the last call>" (the case
   opened no later), or "x:<day of the last call>:<day the case opened>" (opened after it).
 """
@@ -26,12 +26,10 @@ from helpline.reports.volumes import as_utc, in_period
 
 
 def caller_firsts(session: Session, day: Period) -> Counter[str]:
-    """Return the day's callers by the day of their previous call; withheld calls are "first"."""
-    previous = _previous_days(session, day, Call.from_number)
+    """Return the day's callers (their cases) by the day of their previous call."""
+    previous = _previous_days(session, day, Call.case_id)
     counted = Counter(f"p:{previous[key]}" if key in previous else "first" for key in
-                      _keys(session, day, Call.from_number))  # fmt: skip
-    withheld = in_period(select(func.count()).select_from(Call), day)
-    counted["first"] += session.scalar(withheld.where(Call.from_number.is_(None))) or 0
+                      _keys(session, day, Call.case_id))  # fmt: skip
     return +counted
 
 

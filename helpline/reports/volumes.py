@@ -176,12 +176,9 @@ def as_utc(value: str | datetime) -> datetime:
 
 
 def unique_callers(session: Session, period: Period) -> int:
-    """Return distinct caller numbers plus one per call without a number."""
-    query = select(
-        func.count(distinct(Call.from_number)), func.sum(d.flag(Call.from_number.is_(None)))
-    ).select_from(Call)
-    numbers, withheld = session.execute(in_period(query, period)).one()
-    return int(numbers or 0) + int(withheld or 0)
+    """Return the distinct cases that called: one per known number, one per withheld call."""
+    query = select(func.count(distinct(Call.case_id))).select_from(Call)
+    return int(session.scalar(in_period(query, period)) or 0)
 
 
 def case_counts(session: Session, period: Period) -> tuple[int, int]:
