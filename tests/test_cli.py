@@ -182,3 +182,25 @@ def test_export_streams_in_batches(app: Flask, twilio: TwilioClient) -> None:
         assert next(stream)["call_sid"] == "CA1"
     query = export.calls_query(None, None).execution_options(yield_per=export.BATCH)
     assert query.get_execution_options()["yield_per"] == export.BATCH
+
+
+def test_cli_export_and_closure_changes_are_audited(runner: FlaskCliRunner, app: Flask) -> None:
+    """Exports and closure changes from the command line land in the audit log."""
+    from sqlalchemy import select
+
+    from helpline.models import AuditEntry
+
+    runner.invoke(args=["calls", "export", "--format", "csv", "--since", "2026-11-01"])
+    window = ["--start", "2026-11-24T14:30", "--end", "2026-11-24T17:00"]
+    added = runner.invoke(args=["closures", "add", *window, "--reason", "training", "--by", "Sam"])
+    runner.invoke(args=["closures", "remove", added.output.split()[2].rstrip(":")])
+    with get_database(app).transaction() as session:
+        entries = [
+            (e.action, e.actor.split(" ")[0])
+            for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        ]
+    assert entries == [
+        ("export calls", "command"),
+        ("add closure", "Sam"),
+        ("remove closure", "command"),
+    ]

@@ -149,7 +149,7 @@ def test_second_retention_run_changes_nothing(seeded: Flask, runner: FlaskCliRun
     summary = json.loads(result.output.strip().splitlines()[-1])["summary"]
     assert {k: v for k, v in summary.items() if k != "cutoff"} == dict.fromkeys(
         ("strip_event_params", "anonymise_calls", "anonymise_callbacks", "delete_recordings",
-         "anonymise_cases", "forget_old_job_runs"), 0,
+         "remove_case_notes", "anonymise_cases", "forget_old_job_runs"), 0,
     )  # fmt: skip
 
 
@@ -179,3 +179,27 @@ def test_old_job_runs_are_forgotten(seeded: Flask, runner: FlaskCliRunner) -> No
     runner.invoke(args=["jobs", "run", "retention"])
     with get_database(seeded).transaction() as session:
         assert [r.job for r in session.scalars(select(JobRun))] == ["retention"]
+
+
+def test_retention_removes_old_case_notes_except_on_hold(
+    seeded: Flask, runner: FlaskCliRunner
+) -> None:
+    """Handlers' note text on dormant old cases goes; held and recent cases keep theirs."""
+    from helpline.jobs.retention import NOTE_REMOVED
+    from helpline.models import CaseNote
+
+    with get_database(seeded).transaction() as session:
+        calls = {c.call_sid: c for c in session.scalars(select(Call))}
+        for sid, at in (("CAold1", uk(2024, 3, 5, 11)), ("CAheld", uk(2024, 3, 7, 11)),
+                        ("CArecent", uk(2026, 11, 20, 11))):  # fmt: skip
+            session.add(CaseNote(case_id=calls[sid].case_id, author="Sam", body=f"note {sid}",
+                                 created_at=at))  # fmt: skip
+    fake = ExactTwilioHttp()
+    fake.expect("DELETE", f"/Recordings/{RECORDING}.json", 204, None)
+    seeded.extensions[HTTP_CLIENT_EXTENSION] = fake
+    dry = runner.invoke(args=["jobs", "run", "retention", "--dry-run"])
+    assert "1 case notes: remove text" in dry.output, dry.output
+    assert runner.invoke(args=["jobs", "run", "retention"]).exit_code == 0
+    with get_database(seeded).transaction() as session:
+        bodies = sorted(session.scalars(select(CaseNote.body)))
+    assert bodies == sorted([NOTE_REMOVED, "note CAheld", "note CArecent"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from helpline import create_app
 from tests.conftest import config_copy, environment
@@ -33,3 +34,12 @@ def test_bad_smtp_url_stops_start_up(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="HELPLINE_SMTP_URL"):
         create_app(environment("sqlite://", HELPLINE_SMTP_URL="mail.example.org"),
                    instance_path=str(tmp_path))  # fmt: skip
+
+
+def test_report_rollups_job_counts_recent_days(app: Flask) -> None:
+    """`helpline jobs run report-rollups` recounts the last three whole days."""
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["jobs", "run", "report-rollups", "--dry-run"])
+    assert dry.exit_code == 0 and "would roll up" in dry.output, dry.output
+    done = runner.invoke(args=["jobs", "run", "report-rollups"])
+    assert done.exit_code == 0 and "rolled up 3 days" in done.output, done.output

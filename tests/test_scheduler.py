@@ -16,7 +16,10 @@ from helpline.models import JobRun
 from helpline.scheduler import build_scheduler, next_run, scheduled_slot, trigger_for
 from tests.seeding import LONDON, uk
 
-JOB_NAMES = ["retention", "stale-calls", "overdue-callbacks", "replay-journal", "weekly-summary"]
+JOB_NAMES = [
+    "retention", "stale-calls", "overdue-callbacks", "replay-journal", "report-rollups",
+    "weekly-summary",
+]  # fmt: skip
 
 
 def test_every_declared_job_is_scheduled(app: Flask) -> None:

@@ -289,3 +289,16 @@ def test_signature_checks_off_warns_at_every_start(
     assert dialled_numbers(twiml(response)) == [HARMONY]
     dev.extensions["helpline.writer"].drain()
     dev.extensions["helpline.db"].dispose()
+
+
+def test_stale_staff_cookie_never_redirects_a_call(
+    twilio: TwilioClient, client: FlaskClient
+) -> None:
+    """A webhook that somehow carries an expired staff session still gets its TwiML."""
+    with client.session_transaction() as session:
+        session["_user_id"] = "1"
+        session["seen"] = 0.0  # idle since 1970
+    document = twiml(
+        twilio.at(uk(2026, 11, 24, 10)).post("/voice/incoming", incoming_params("CA1", CALLER))
+    )
+    assert dialled_numbers(document) == [HARMONY]

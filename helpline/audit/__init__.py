@@ -25,3 +25,14 @@ def _now() -> datetime:
         clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
         return clock()
     return utcnow()
+
+
+def cli_actor(name: str | None = None) -> str:
+    """Return who ran a command: the name given, else the operating-system user."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        user = "unknown"
+    return f"{name} (command line, {user})" if name else f"command line ({user})"

@@ -66,7 +66,8 @@ def load_staff(session_id: str) -> Staff | None:
 
 def enforce_idle_timeout() -> Response | None:
     """Sign out a session idle too long; background polling does not count as activity."""
-    if "_user_id" not in session or request.endpoint == "static":
+    # Webhooks carry no staff session; a stray cookie must never turn a call into a redirect.
+    if "_user_id" not in session or request.endpoint == "static" or request.blueprint == "voice":
         return None
     now = _now()
     seen = session.get("seen")

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from helpline.audit import cli_actor, record_audit
 from helpline.calls import export
 from helpline.db import get_database
 
@@ -33,6 +34,10 @@ def export_command(fmt: str, since: str | None, until: str | None) -> None:
     with get_database().transaction() as session:
         for chunk in render(export.rows(session, start, end)):
             click.echo(chunk, nl=False)
+        # Exports carry full numbers: who took one is audited, even from the command line.
+        record_audit(
+            session, cli_actor(), "export calls", f"calls {since or '-'}..{until or '-'}", fmt
+        )
 
 
 @calls_cli.command("replay")

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from helpline.audit import cli_actor, record_audit
 from helpline.closures import store
 from helpline.db import get_database
 from helpline.models import Closure, utcnow
@@ -34,6 +35,7 @@ def add_command(start: str, end: str, reason: str, set_by: str, opening: bool) -
             closure = store.add(
                 session, starts_at, ends_at, reason, set_by, "open" if opening else "closed"
             )
+            record_audit(session, cli_actor(set_by), "add closure", f"closure {closure.id}", reason)
             click.echo(f"added closure {closure.id}: {_describe(closure)}")
     except ValueError as error:
         raise click.UsageError(str(error)) from None
@@ -62,6 +64,9 @@ def remove_command(closure_id: int) -> None:
         if closure is None:
             raise click.UsageError(f"no closure {closure_id}")
         session.delete(closure)
+        record_audit(
+            session, cli_actor(), "remove closure", f"closure {closure_id}", closure.reason
+        )
     click.echo(f"removed closure {closure_id}")
 
 

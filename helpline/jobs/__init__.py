@@ -42,7 +42,7 @@ def declared_jobs() -> list[Job]:
 
     Nightly work runs at 02:30, which exists exactly once on both clock-change nights.
     """
-    from helpline.jobs import callbacks, journal, retention, stale_calls, summary
+    from helpline.jobs import callbacks, journal, retention, rollups, stale_calls, summary
 
     return [
         Job("retention", retention.run, {"hour": "2", "minute": "30"},
@@ -53,6 +53,8 @@ def declared_jobs() -> list[Job]:
             "flag callbacks not made within one working day"),
         Job("replay-journal", journal.run, {"minute": "*/5"},
             "record call events journaled while the database was unavailable"),
+        Job("report-rollups", rollups.run, {"hour": "3", "minute": "15"},
+            "recount the last three days into the dashboard's rollups"),
         Job("weekly-summary", summary.run, {"day_of_week": "mon", "hour": "7", "minute": "0"},
             "write (and email) last week's summary for supervisors"),
     ]  # fmt: skip

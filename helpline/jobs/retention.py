@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from helpline.calls.events import PERSONAL_FIELDS
 from helpline.db import get_database
 from helpline.jobs import JobContext
 from helpline.jobs.settings import job_settings
-from helpline.models import Call, CallbackRequest, CallEvent, Case, JobRun, Voicemail
+from helpline.models import Call, CallbackRequest, CallEvent, Case, CaseNote, JobRun, Voicemail
 from helpline.twilio_api import TwilioNotConfiguredError, is_not_found, twilio_client
 
 Row = TypeVar("Row")
@@ -40,6 +40,7 @@ class RetentionScope:
 Anonymiser = Callable[[Session, RetentionScope], int]
 # Other modules (case notes, say) add theirs with @anonymiser; each returns how many rows.
 ANONYMISERS: list[Anonymiser] = []
+NOTE_REMOVED = "[note removed after the retention period]"
 
 
 def anonymiser(function: Anonymiser) -> Anonymiser:
@@ -163,17 +164,39 @@ def _delete_recording(sid: str, scope: RetentionScope) -> bool:
     return True
 
 
-@anonymiser
-def anonymise_cases(session: Session, scope: RetentionScope) -> int:
-    """Clear the number of cases with no contact since the cutoff; keep reference and status."""
+def dormant_case(scope: RetentionScope) -> ColumnElement[bool]:
+    """Return the condition for a case with no contact since the cutoff and no legal hold."""
     recent_call = exists().where(Call.case_id == Case.id, Call.started_at >= scope.cutoff)
     recent_callback = exists().where(
         CallbackRequest.case_id == Case.id, CallbackRequest.requested_at >= scope.cutoff
     )
-    query = select(Case).where(
-        Case.opened_at < scope.cutoff, Case.anonymised_at.is_(None),
-        Case.legal_hold.is_(False), ~recent_call, ~recent_callback,
-    )  # fmt: skip
+    return and_(
+        Case.opened_at < scope.cutoff, Case.legal_hold.is_(False), ~recent_call, ~recent_callback
+    )
+
+
+@anonymiser
+def remove_case_notes(session: Session, scope: RetentionScope) -> int:
+    """Replace the text of old notes on dormant cases; keep who wrote them and when."""
+    query = (
+        select(CaseNote)
+        .join(Case, CaseNote.case_id == Case.id)
+        .where(
+            dormant_case(scope), CaseNote.created_at < scope.cutoff, CaseNote.body != NOTE_REMOVED
+        )
+    )
+    notes = _targets(session, query)
+    if not scope.dry_run:
+        for note in notes:
+            note.body = NOTE_REMOVED
+    scope.context.say(f"{len(notes)} case notes: remove text")
+    return len(notes)
+
+
+@anonymiser
+def anonymise_cases(session: Session, scope: RetentionScope) -> int:
+    """Clear the number of cases with no contact since the cutoff; keep reference and status."""
+    query = select(Case).where(dormant_case(scope), Case.anonymised_at.is_(None))
     cases = _targets(session, query)
     for case in cases:
         scope.context.say(f"case {case.reference}: remove caller number")
