@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from helpline.app import create_app
 from helpline.closures import store
+from helpline.config import Calendar
 from helpline.db import get_database
 from helpline.flows.cli import flows_cli, simulate_command
 from helpline.routing import as_local, decide
@@ -37,12 +39,7 @@ def main() -> None:
 def route_command(at: str) -> None:
     """Print the routing decision for an instant as JSON."""
     settings = current_app.extensions["helpline.settings"]
-    try:
-        instant = as_local(at, settings.calendar)
-    except ValueError:
-        raise click.BadParameter(
-            f"not an ISO 8601 date and time: {at!r}", param_hint="--at"
-        ) from None
+    instant = instant_option(at, settings.calendar)
     try:
         with get_database().transaction() as session:
             closures = store.covering(session, instant)
@@ -55,6 +52,16 @@ def route_command(at: str) -> None:
 # Added to the group itself, so they work even when the app refuses to start (a bad flow).
 main.add_command(flows_cli)
 main.add_command(simulate_command)
+
+
+def instant_option(at: str, calendar: Calendar) -> datetime:
+    """Parse an --at value (naive means UK time) or stop with a usage error."""
+    try:
+        return as_local(at, calendar)
+    except ValueError:
+        raise click.BadParameter(
+            f"not an ISO 8601 date and time: {at!r}", param_hint="--at"
+        ) from None
 
 
 def alembic_config() -> AlembicConfig:

@@ -134,8 +134,8 @@ def load_settings(
         provider=_text(service, "provider", f"{source}: service"),
         calendar=_calendar(raw, source),
         voice=_voice(raw.get("voice", {}), source),
-        proxy_hops=_int(webhooks, "proxy_hops", 1, source, "webhooks", minimum=0),
-        closure_cache_seconds=_int(
+        proxy_hops=whole_number(webhooks, "proxy_hops", 1, source, "webhooks", minimum=0),
+        closure_cache_seconds=whole_number(
             webhooks, "closure_cache_seconds", 30, source, "webhooks", minimum=1
         ),
         flows=_flows(raw.get("flows", {}), source, path.parent),
@@ -174,7 +174,7 @@ def _text(table: Mapping[str, Any], key: str, where: str) -> str:
     return value.strip()
 
 
-def _int(
+def whole_number(
     table: Mapping[str, Any], key: str, default: int, source: str, prefix: str, minimum: int
 ) -> int:
     """Return an optional integer no smaller than minimum."""
@@ -321,7 +321,9 @@ def _voice(table: Mapping[str, Any], source: str) -> Voice:
     return Voice(
         voice=str(table.get("voice", Voice.voice)),
         language=str(table.get("language", Voice.language)),
-        ring_timeout=_int(table, "ring_timeout", Voice.ring_timeout, source, "voice", minimum=5),
+        ring_timeout=whole_number(
+            table, "ring_timeout", Voice.ring_timeout, source, "voice", minimum=5
+        ),
     )
 
 

@@ -133,15 +133,11 @@ def simulate_command(
     recordings: tuple[int, ...], database_url: str | None,
 ) -> None:  # fmt: skip
     """Play a call through the real webhooks, offline, and print what the caller hears."""
+    from helpline.cli import instant_option
     from helpline.simulate import CallSimulator, Script, describe_stored
 
     settings = settings_for_tools()
-    try:
-        instant = as_local(at, settings.calendar)
-    except ValueError:
-        raise click.BadParameter(
-            f"not an ISO 8601 date and time: {at!r}", param_hint="--at"
-        ) from None
+    instant = instant_option(at, settings.calendar)
     with simulation_app(database_url) as (app, token):
         script = Script(list(press), list(dial_outcome), list(recordings))
         transcript = CallSimulator(app, token).call(instant, from_, script)

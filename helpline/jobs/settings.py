@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app
 
-from helpline.config import ConfigError
+from helpline.config import ConfigError, whole_number
 
 SMTP_SCHEMES = ("smtp", "smtps", "smtp+starttls")
 _TABLES = ("retention", "jobs", "summary")
@@ -48,8 +48,8 @@ def load_job_settings(
     )
     directory = Path(str(summary.get("directory", "summaries")))
     return JobSettings(
-        keep_days=_whole(retention, "keep_days", 730, source, "retention", minimum=30),
-        stale_call_minutes=_whole(jobs, "stale_call_minutes", 120, source, "jobs", minimum=5),
+        keep_days=whole_number(retention, "keep_days", 730, source, "retention", minimum=30),
+        stale_call_minutes=whole_number(jobs, "stale_call_minutes", 120, source, "jobs", minimum=5),
         summary_directory=directory if directory.is_absolute() else instance / directory,
         summary_sender=str(summary.get("sender", "helpline@localhost")),
         summary_recipients=_recipients(summary.get("recipients", []), source),
@@ -62,16 +62,6 @@ def _table(extra: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]
     value = extra.get(key, {})
     if not isinstance(value, Mapping):
         raise ConfigError(source, key, "must be a table")
-    return value
-
-
-def _whole(
-    table: Mapping[str, Any], key: str, default: int, source: str, prefix: str, minimum: int
-) -> int:
-    """Return a whole number no smaller than minimum."""
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(source, f"{prefix}.{key}", f"must be a whole number >= {minimum}")
     return value
 
 
