@@ -52,12 +52,11 @@ def status() -> tuple[str, int]:
 @bp.post("/fallback")
 def fallback() -> Response:
     """Answer when Twilio could not reach /voice/incoming: route with config alone."""
-    settings = current_app.extensions["helpline.settings"]
     log.error(
         "fallback webhook used: ErrorCode=%s ErrorUrl=%s",
         request.form.get("ErrorCode", "-"), request.form.get("ErrorUrl", "-"),
     )  # fmt: skip
-    decision = decide(now(), settings.calendar, _cached_closures())
+    decision = route_now()
     caller = phones.caller_from(request.form.get("From"))
     log_event("fallback", route=_route_record(decision))
     return twiml_response(script.answer(call_script(), decision, caller))
