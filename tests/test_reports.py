@@ -35,6 +35,12 @@ def exported(runner: FlaskCliRunner, period: Period) -> list[dict[str, Any]]:
     return rows
 
 
+def settled(row: dict[str, Any]) -> bool:
+    """Return True once the exported call's outcome is known: it ended or a dial finished."""
+    ended = ("completed", "busy", "failed", "no-answer", "canceled", "unknown")
+    return row["status"] in ended or row["dial_status"] is not None
+
+
 def voicemail_sids(app: Flask) -> set[str]:
     """Return the CallSids that have a voicemail."""
     with get_database(app).transaction() as session:
@@ -55,7 +61,9 @@ def expected_figures(rows: list[dict[str, Any]], voicemails: set[str]) -> dict[s
         "in_hours": len(in_hours),
         "out_of_hours": len(rows) - len(in_hours),
         "answered": sum(answered(row) for row in rows),
-        "missed": sum(not (answered(r) and r["dial_line"] == "harmony") for r in in_hours),
+        "missed": sum(
+            not (answered(r) and r["dial_line"] == "harmony") and settled(r) for r in in_hours
+        ),
         "voicemail": sum(row["call_sid"] in voicemails for row in rows),
         "abandoned": sum(
             row["status"] in ("completed", "canceled")
@@ -162,3 +170,19 @@ def test_an_empty_period_has_no_figures(app: Flask) -> None:
 def test_nearest_rank_percentiles() -> None:
     spread = spread_of([(10, 1), (20, 1), (30, 1), (40, 1)])
     assert (spread.count, spread.median, spread.p90) == (4, 20, 40)
+
+
+def test_a_ringing_call_is_not_missed_until_it_has_an_outcome(
+    app: Flask, twilio: TwilioClient
+) -> None:
+    """An in-hours call still ringing is not yet missed; once Harmony fails to answer, it is."""
+    from tests.twilio_client import dial_params, incoming_params
+
+    at = datetime(2026, 11, 24, 10, tzinfo=LONDON)
+    today = Period(date(2026, 11, 24), date(2026, 11, 24), LONDON)
+    twilio.at(at).post("/voice/incoming", incoming_params("CAlive", "+447911123456"))
+    with get_database(app).transaction() as session:
+        assert (volumes(session, today).total_calls, volumes(session, today).missed) == (1, 0)
+    twilio.post("/voice/dial/harmony", dial_params("CAlive", "+447911123456", "no-answer"))
+    with get_database(app).transaction() as session:
+        assert volumes(session, today).missed == 1

@@ -6,7 +6,8 @@ Every report (dashboard, API, CSV, commissioner's report) uses these, so they ag
 - answered: `dial_status` is "completed" or "answered" with talk time (`talk_seconds` > 0),
   on whichever line connected.
 - missed: an in-hours call that the Harmony line did not answer, whatever happened next
-  (offered the support line, hung up in the menu, left a voicemail).
+  (offered the support line, hung up in the menu, left a voicemail) -- once its outcome is
+  known (the call ended, or a dial finished): a call still ringing is not missed yet.
 - voicemail: a call with at least one Voicemail row.
 - abandoned: the call ended ("completed" or "canceled") with no answered dial and no voicemail:
   the caller hung up in the menu or before a line answered.
@@ -22,11 +23,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 
+from helpline.calls.events import TERMINAL_STATUSES
 from helpline.models import Call, Voicemail
 
 ANSWERED_STATUSES = ("completed", "answered")
+# "unknown" is what the stale-calls job records when Twilio cannot say how a call ended.
+SETTLED_STATUSES = (*sorted(TERMINAL_STATUSES), "unknown")
 ENDED_STATUSES = ("completed", "canceled")
 HARMONY = "harmony"
 
@@ -46,10 +50,15 @@ def has_voicemail() -> ColumnElement[bool]:
     return exists(select(Voicemail.id).where(Voicemail.call_id == Call.id))
 
 
+def has_outcome() -> ColumnElement[bool]:
+    """Return the condition for a call whose outcome is known: it ended, or a dial finished."""
+    return or_(Call.status.in_(SETTLED_STATUSES), Call.dial_status.is_not(None))
+
+
 def missed_flag() -> ColumnElement[int]:
     """Return 1 for an in-hours call the Harmony line did not answer, else 0."""
     harmony_answered = and_(is_answered(), Call.dial_line == HARMONY)
-    return case((harmony_answered, 0), (is_in_hours(), 1), else_=0)
+    return case((harmony_answered, 0), (and_(is_in_hours(), has_outcome()), 1), else_=0)
 
 
 def abandoned_flag() -> ColumnElement[int]:
