@@ -177,3 +177,18 @@ def test_case_references_are_sequential_per_year(app: Flask, twilio: TwilioClien
     with get_database(app).transaction() as session:
         references = sorted(session.scalars(select(Case.reference)))
     assert references == ["HAR-2026-00001", "HAR-2026-00002", "HAR-2026-00003"]
+
+
+def test_dial_and_menu_callbacks_move_the_call_forward(app: Flask, twilio: TwilioClient) -> None:
+    """A call in the menu or back from a dial is in progress, not ringing; never moved back."""
+    sid = "CA990"
+    twilio.at(T0).post("/voice/incoming", incoming_params(sid, CALLER))
+    assert the_call(app, sid).status == "ringing"
+    twilio.post("/voice/dial/harmony", dial_params(sid, CALLER, "no-answer"))
+    assert the_call(app, sid).status == "in-progress"
+    twilio.post(
+        "/voice/status", status_params(sid, CALLER, "completed", 3, T0 + timedelta(seconds=90), 90)
+    )
+    late = dial_params(sid, CALLER, "completed", talk=40) | {"CallStatus": "in-progress"}
+    twilio.post("/voice/dial/out_of_hours", late)
+    assert the_call(app, sid).status == "completed"

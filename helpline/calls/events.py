@@ -149,10 +149,18 @@ def fold(state: CallState, event: ContactEvent) -> CallState:
     if event.kind == "status":
         return _fold_status(state, event)
     if event.kind == "dial":
-        return _fold_dial(state, event)
+        return _fold_call_status(_fold_dial(state, event), event)
     if event.kind in FLOW_KINDS:
-        return state
+        return _fold_call_status(state, event)
     return _fold_incoming(state, event)
+
+
+def _fold_call_status(state: CallState, event: ContactEvent) -> CallState:
+    """Advance the status from the CallStatus every Twilio request carries, forward only."""
+    status = event.params.get("CallStatus", "")
+    if _moves_forward(state.status, status, newer=False):
+        return dataclasses.replace(state, status=status)
+    return state
 
 
 def _fold_incoming(state: CallState, event: ContactEvent) -> CallState:
