@@ -6,9 +6,10 @@ Starting a second one by mistake is harmless: each job takes a lock and claims i
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import os
 import signal
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from helpline.models import utcnow
 
 log = logging.getLogger(__name__)
 
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 # How late a job may still start after its time (clock process busy or restarting).
 MISFIRE_GRACE = timedelta(minutes=5)
 
@@ -85,8 +87,30 @@ def scheduler_run() -> None:
         log.info(
             "scheduled %s: next run %s", job.id, job.trigger.get_next_fire_time(None, utcnow())
         )
-    # Platforms stop a process with SIGTERM: let a running job finish, then exit.
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()
+    run_until_stopped(scheduler)
     log.info("clock process stopped")
+
+
+def run_until_stopped(scheduler: BlockingScheduler) -> None:
+    """Run the scheduler in a thread until SIGTERM or SIGINT, then let running jobs finish.
+
+    The signals are blocked and awaited with sigwait rather than handled: a handler would run
+    scheduler code inside whatever lock the main loop happened to hold, and could deadlock.
+    """
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # inherited by every new thread
+    clock = threading.Thread(target=_run_clock, args=(scheduler,), name="clock")
+    clock.start()
+    received = signal.sigwait(STOP_SIGNALS)
+    log.info("received %s: stopping after any running job", signal.Signals(received).name)
+    if scheduler.running:
+        scheduler.shutdown(wait=True)
+    clock.join()
+
+
+def _run_clock(scheduler: BlockingScheduler) -> None:
+    """Run the scheduler's loop; if it dies, stop the process rather than idle silently."""
+    try:
+        scheduler.start()
+    except Exception:
+        log.exception("the scheduler stopped unexpectedly")
+        os.kill(os.getpid(), signal.SIGTERM)  # process-directed, so sigwait sees it
