@@ -21,11 +21,17 @@ def create_app(
     **overrides: Any,
 ) -> Flask:
     """Build the app from HELPLINE_* settings; a bad setting stops start-up with one clear line."""
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    environ = os.environ if environ is None else environ
+    # HELPLINE_INSTANCE_PATH puts the instance folder (SQLite file, journal, development key)
+    # on a disk of the deployer's choosing; Flask wants it absolute.
+    instance = instance_path or environ.get("HELPLINE_INSTANCE_PATH", "").strip()
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance).resolve()) if instance else None,
+        instance_relative_config=True,
+    )
     try:
-        settings = load_settings(
-            os.environ if environ is None else environ, Path(app.instance_path), serving
-        )
+        settings = load_settings(environ, Path(app.instance_path), serving)
     except ConfigError as error:
         raise SystemExit(f"helpline: configuration error: {error}") from None
     app.config.update(SECRET_KEY=settings.secret_key, **overrides)
@@ -38,7 +44,7 @@ def create_app(
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
-    register_operations(app, os.environ if environ is None else environ)
+    register_operations(app, environ)
     return app
 
 
@@ -52,6 +58,7 @@ def register_logging(app: Flask, settings: Settings) -> None:
 def register_extensions(app: Flask, settings: Settings) -> None:
     """Attach the database, the closure cache, the contact writer and the proxy handling."""
     from helpline import auth
+    from helpline.calls.journal import Journal
     from helpline.calls.writer import ContactWriter
     from helpline.closures import store
     from helpline.closures.cache import ClosureCache
@@ -67,8 +74,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     app.extensions["helpline.closures"] = ClosureCache(
         load_closures, settings.closure_cache_seconds
     )
-    journal = Path(app.instance_path) / "contact-journal.jsonl"
-    app.extensions["helpline.writer"] = ContactWriter(database, journal)
+    app.extensions["helpline.writer"] = ContactWriter(database, Journal(settings.journal_path))
     signature.init_app(app, settings)
     auth.init_app(app, settings)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import tomllib
 from collections.abc import Mapping
@@ -86,6 +87,7 @@ class Settings:
     environment: str
     secret_key: str
     database_url: str
+    journal_path: Path
     public_base_url: str | None
     twilio_account_sid: str | None
     twilio_auth_token: str | None
@@ -123,8 +125,9 @@ def load_settings(
     return Settings(
         config_path=path,
         environment=environment,
-        secret_key=_secret_key(environ, environment, serving),
+        secret_key=_secret_key(environ, environment, serving, instance_path),
         database_url=database_url(environ, instance_path),
+        journal_path=journal_path(environ, instance_path),
         public_base_url=_public_base_url(environ),
         twilio_account_sid=environ.get("TWILIO_ACCOUNT_SID") or None,
         twilio_auth_token=environ.get("TWILIO_AUTH_TOKEN") or None,
@@ -194,15 +197,41 @@ def _environment(environ: Mapping[str, str]) -> str:
     return value
 
 
-def _secret_key(environ: Mapping[str, str], environment: str, serving: bool) -> str:
+def _secret_key(
+    environ: Mapping[str, str], environment: str, serving: bool, instance_path: Path
+) -> str:
     """Return the Flask secret key; production refuses to serve without one."""
     key = environ.get("HELPLINE_SECRET_KEY", "")
     if key:
         return key
     if environment == "production" and serving:
         raise ConfigError("environment", "HELPLINE_SECRET_KEY", "must be set in production")
-    # Development, tests and offline commands get a throwaway key: no session outlives it.
+    if environment == "development":
+        return development_key(instance_path / "development-secret-key")
+    # Tests and offline commands get a throwaway key: no session outlives it.
     return secrets.token_urlsafe(32)
+
+
+def development_key(path: Path) -> str:
+    """Return the key kept in the instance folder, so every worker signs sessions alike."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{secrets.token_hex(4)}")
+        draft.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)  # atomic and never overwrites: racing workers agree on one key
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+def journal_path(environ: Mapping[str, str], instance_path: Path) -> Path:
+    """Return where this machine journals call events: HELPLINE_JOURNAL or the instance folder."""
+    value = environ.get("HELPLINE_JOURNAL", "").strip()
+    return Path(value) if value else instance_path / "contact-journal.sqlite3"
 
 
 def database_url(environ: Mapping[str, str], instance_path: Path) -> str:

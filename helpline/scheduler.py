@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from helpline.calls.writer import writer_of
 from helpline.jobs import Job, jobs_of
 from helpline.jobs.runner import run_job
 from helpline.models import utcnow
@@ -26,6 +27,8 @@ from helpline.models import utcnow
 log = logging.getLogger(__name__)
 
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+# Platforms allow about ten seconds between SIGTERM and SIGKILL; leave room to exit cleanly.
+STOP_DRAIN_SECONDS = 5.0
 # How late a job may still start after its time (clock process busy or restarting).
 MISFIRE_GRACE = timedelta(minutes=5)
 
@@ -88,6 +91,8 @@ def scheduler_run() -> None:
             "scheduled %s: next run %s", job.id, job.trigger.get_next_fire_time(None, utcnow())
         )
     run_until_stopped(scheduler)
+    # A replay-journal run cut short leaves its events on disk; write what it can before going.
+    writer_of(app).stop(timeout=STOP_DRAIN_SECONDS)
     log.info("clock process stopped")
 
 

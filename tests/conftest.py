@@ -86,7 +86,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """Yield an app on an empty database, with its instance folder in tmp_path."""
     app = create_app(environment(database_url), instance_path=str(tmp_path), TESTING=True)
     yield app
-    app.extensions["helpline.writer"].drain()
+    app.extensions["helpline.writer"].stop(timeout=None)
     empty_tables(app)
     app.extensions["helpline.db"].dispose()
 

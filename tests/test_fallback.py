@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ def app_without_database(tmp_path: Path) -> Iterator[Flask]:
     url = f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/helpline"
     app = create_app(environment(url), instance_path=str(tmp_path), TESTING=True)
     yield app
+    app.extensions["helpline.writer"].stop(timeout=0)
     app.extensions["helpline.db"].dispose()
 
 
@@ -69,9 +69,9 @@ def test_fallback_logs_twilios_error_and_journals_the_contact(
         twilio.at(uk(2026, 11, 24, 10, 0)).post("/voice/fallback", fallback_params("CAfb2"))
     assert any("ErrorCode=11200" in r.getMessage() and "ErrorUrl=https://helpline.example.org"
                in r.getMessage() for r in caplog.records)  # fmt: skip
-    journal = Path(app_without_database.instance_path) / "contact-journal.jsonl"
-    entries = [json.loads(line) for line in journal.read_text().splitlines()]
-    assert [(e["kind"], e["call_sid"]) for e in entries] == [("fallback", "CAfb2")]
+    journal = app_without_database.extensions["helpline.writer"].journal
+    entries = journal.waiting(owner="", settled_for=-60.0)
+    assert [(e.event.kind, e.event.call_sid) for e in entries] == [("fallback", "CAfb2")]
 
 
 def test_fallback_refuses_unsigned_requests(app_without_database: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +13,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from helpline import create_app
+from helpline.calls.events import ContactEvent
+from helpline.calls.journal import Journal
 from helpline.calls.writer import ContactWriter
 from helpline.closures import store
 from helpline.db import Database, get_database
@@ -25,11 +28,24 @@ DOWN_URL = "postgresql+psycopg://postgres@127.0.0.1:9/helpline"  # nothing liste
 
 
 @pytest.fixture
-def down_app(tmp_path: Path) -> Flask:
-    """Return an app whose database cannot be reached at all."""
+def down_app(tmp_path: Path) -> Iterator[Flask]:
+    """Return an app whose database cannot be reached at all (its journal beside `app`'s)."""
     app = create_app(environment(DOWN_URL), instance_path=str(tmp_path))
     app.extensions["helpline.clock"] = lambda: IN_HOURS
-    return app
+    yield app
+    app.extensions["helpline.writer"].stop(timeout=0)
+
+
+def journal_of(app: Flask) -> Journal:
+    """Return the app's journal."""
+    journal: Journal = app.extensions["helpline.writer"].journal
+    return journal
+
+
+def journaled_sids(app: Flask) -> list[str]:
+    """Return the CallSids of every event in the app's journal, oldest first."""
+    entries = journal_of(app).waiting(owner="", settled_for=-60.0)
+    return [entry.event.call_sid for entry in entries]
 
 
 def test_database_down_caller_still_routed(
@@ -40,8 +56,9 @@ def test_database_down_caller_still_routed(
     twilio = TwilioClient(down_app, down_app.test_client())
     document = twiml(twilio.post("/voice/incoming", incoming_params("CA1", "+447911123456")))
     assert dialled_numbers(document) == ["+443301757258"]
-    journal = Path(down_app.instance_path) / "contact-journal.jsonl"
-    assert journal.exists() and "CA1" in journal.read_text()
+    assert journaled_sids(down_app) == ["CA1"]
+    assert down_app.extensions["helpline.writer"].drain() == 1  # still down: kept
+    assert journaled_sids(down_app) == ["CA1"]
     assert "could not record incoming event for call CA1" in caplog.text
     assert "7911123456" not in caplog.text
 
@@ -79,8 +96,7 @@ def test_journal_replayed_when_database_returns(app: Flask, down_app: Flask) -> 
     down = TwilioClient(down_app, down_app.test_client())
     down.post("/voice/incoming", incoming_params("CA77", "+447911123456"))
     down.post("/voice/status", status_params("CA77", "+447911123456", "completed", 1, IN_HOURS, 30))
-    journal = Path(down_app.instance_path) / "contact-journal.jsonl"
-    writer = ContactWriter(get_database(app), journal)
+    writer = ContactWriter(get_database(app), Journal(journal_of(down_app).path))
     assert writer.replay_journal() == (2, 0)
     assert writer.replay_journal() == (0, 0)
     with get_database(app).transaction() as session:
@@ -137,41 +153,67 @@ def test_closures_come_from_cache_not_database(app: Flask, twilio: TwilioClient)
     assert [p.reason for p in cache.current()] == ["staff training"]
 
 
-def test_outage_journals_at_once_then_heals(
+def test_outage_pauses_writes_then_heals(
     app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """During an outage events go straight to the journal; the first good write replays them."""
+    """During an outage events stay journaled untried; once it ends they are all recorded."""
     import helpline.calls.writer as module
-    from helpline.calls.events import ContactEvent
 
     monkeypatch.setattr(module, "RETRY_DELAYS", ())
-    writer = ContactWriter(get_database(app), tmp_path / "journal.jsonl")
+    writer = ContactWriter(get_database(app), Journal(tmp_path / "outage.sqlite3"))
     attempts: list[str] = []
+    real_transaction = Database.transaction
+
+    def down(self: Database):  # type: ignore[no-untyped-def]
+        attempts.append("try")
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(Database, "transaction", down)
+    for sid in ("CA-first", "CA-second"):
+        writer.journal.append(event(sid), writer.owner)
+    assert writer.drain() == 2
+    assert attempts == ["try", "try"]  # one write and one check, then no more tries
+    monkeypatch.setattr(Database, "transaction", real_transaction)
+    assert writer.drain() == 2  # the pause is not over yet
+    writer._down_until = 0.0
+    assert writer.drain() == 0
+    with get_database(app).transaction() as session:
+        assert sorted(session.scalars(select(Call.call_sid))) == ["CA-first", "CA-second"]
+    assert writer.journaled_count() == 0
+
+
+def test_event_the_database_refuses_does_not_block_others(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A refused event is kept and retried a few times, never holding up the events after it."""
+    import helpline.calls.writer as module
+
+    monkeypatch.setattr(module, "RETRY_DELAYS", ())
     real_record = module.record
 
-    def flaky(session: object, event: ContactEvent) -> bool:
-        attempts.append(event.call_sid)
-        if event.call_sid == "CA-down":
-            raise RuntimeError("database down")
-        return real_record(session, event)  # type: ignore[arg-type]
+    def refuse_one(session: object, given: ContactEvent) -> bool:
+        if given.call_sid == "CA-refused":
+            raise ValueError("cannot record this one")
+        return real_record(session, given)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(module, "record", flaky)
-
-    def event(sid: str) -> ContactEvent:
-        return ContactEvent(
-            "incoming", sid, IN_HOURS, incoming_params(sid, "+447911123456"), {"line": "harmony"}
-        )
-
-    assert not writer.write(event("CA-down"))
-    assert not writer.write(event("CA-queued"))  # journaled without trying the database
-    assert attempts == ["CA-down"]
-    monkeypatch.setattr(module, "DOWN_SECONDS", 0.0)
-    writer._down_until = 0.0  # the outage window has passed
-    assert writer.write(event("CA-after"))
-    assert attempts == ["CA-down", "CA-after", "CA-down", "CA-queued"]
+    monkeypatch.setattr(module, "record", refuse_one)
+    writer = ContactWriter(get_database(app), Journal(tmp_path / "refused.sqlite3"))
+    for sid in ("CA-refused", "CA-after"):
+        writer.journal.append(event(sid), writer.owner)
+    for _ in range(module.MAX_ATTEMPTS):
+        assert writer.drain() == 1
+    assert writer.drain() == 0  # given up on by the writer: no longer tried
+    assert writer.journaled_count() == 1  # but never dropped
+    assert writer.replay_journal() == (0, 1)  # a replay still tries it, and says so
     with get_database(app).transaction() as session:
-        assert sorted(session.scalars(select(Call.call_sid))) == ["CA-after", "CA-queued"]
-    assert "CA-down" in (tmp_path / "journal.jsonl").read_text()  # still failing: kept
+        assert session.scalars(select(Call.call_sid)).all() == ["CA-after"]
+
+
+def event(sid: str) -> ContactEvent:
+    """Return an incoming-call event for a CallSid."""
+    return ContactEvent(
+        "incoming", sid, IN_HOURS, incoming_params(sid, "+447911123456"), {"line": "harmony"}
+    )
 
 
 def test_replay_journal_job(app: Flask, down_app: Flask) -> None:
@@ -180,8 +222,7 @@ def test_replay_journal_job(app: Flask, down_app: Flask) -> None:
     TwilioClient(down_app, down_app.test_client()).post(
         "/voice/incoming", incoming_params("CA88", "+447911123456")
     )
-    journal = Path(down_app.instance_path) / "contact-journal.jsonl"
-    (Path(app.instance_path) / "contact-journal.jsonl").write_text(journal.read_text())
+    assert journal_of(down_app).path == journal_of(app).path  # one machine, one journal
     cli = app.test_cli_runner()
     dry = cli.invoke(args=["jobs", "run", "replay-journal", "--dry-run"])
     assert "1 journaled events waiting" in dry.output, dry.output

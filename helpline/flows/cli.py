@@ -64,7 +64,7 @@ def simulation_app(database_url: str | None = None) -> Iterator[tuple[Flask, str
         try:
             yield app, token
         finally:
-            app.extensions["helpline.writer"].drain()
+            app.extensions["helpline.writer"].stop(timeout=None)
             app.extensions["helpline.db"].dispose()
 
 
