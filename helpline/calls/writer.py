@@ -223,7 +223,7 @@ class ContactWriter:
     def _import_old_journal(self) -> None:
         """Take in the JSON-lines journal an earlier release may have left beside this one."""
         old = self.journal.path.with_name("contact-journal.jsonl")
-        if old.exists():
+        if old != self.journal.path and old.exists():
             taken = self.journal.import_lines(old, self.owner)
             log.warning("took %d events from the old journal %s", taken, old.name)
 
