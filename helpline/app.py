@@ -45,6 +45,8 @@ def create_app(
     register_error_handlers(app)
     register_commands(app)
     register_operations(app, environ)
+    if serving:
+        warn_of_gaps(app, settings)
     return app
 
 
@@ -77,6 +79,15 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     app.extensions["helpline.writer"] = ContactWriter(database, Journal(settings.journal_path))
     signature.init_app(app, settings)
     auth.init_app(app, settings)
+
+
+def warn_of_gaps(app: Flask, settings: Settings) -> None:
+    """When serving (not for a command), say what would stop callers or staff getting through."""
+    from helpline.auth.session import hint_when_no_users
+    from helpline.voice import signature
+
+    signature.warn_if_unguarded(settings)
+    hint_when_no_users(app)
 
 
 def register_flows(app: Flask, settings: Settings) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -14,11 +13,11 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from helpline.app import create_app
+from helpline.cli_options import instant_option
 from helpline.closures import store
-from helpline.config import Calendar
 from helpline.db import get_database
 from helpline.flows.cli import flows_cli, simulate_command
-from helpline.routing import as_local, decide
+from helpline.routing import decide
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -28,9 +27,14 @@ def create_cli_app() -> Flask:
     return create_app(serving=sys.argv[1:2] == ["run"])
 
 
-@click.group(cls=FlaskGroup, create_app=create_cli_app)
+@click.group(cls=FlaskGroup, create_app=create_cli_app, add_version_option=False)
 def main() -> None:
     """Run and manage the Harmony helpline service."""
+
+
+# The app is always the helpline's and its settings come from HELPLINE_*: Flask's options to
+# pick another app or load an env file would only confuse `helpline --help`.
+main.params = [option for option in main.params if option.name not in ("app", "env_file")]
 
 
 @click.command("route")
@@ -52,16 +56,6 @@ def route_command(at: str) -> None:
 # Added to the group itself, so they work even when the app refuses to start (a bad flow).
 main.add_command(flows_cli)
 main.add_command(simulate_command)
-
-
-def instant_option(at: str, calendar: Calendar) -> datetime:
-    """Parse an --at value (naive means UK time) or stop with a usage error."""
-    try:
-        return as_local(at, calendar)
-    except ValueError:
-        raise click.BadParameter(
-            f"not an ISO 8601 date and time: {at!r}", param_hint="--at"
-        ) from None
 
 
 def alembic_config() -> AlembicConfig:

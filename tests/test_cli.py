@@ -5,7 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -13,6 +17,7 @@ from flask.testing import FlaskCliRunner
 
 from helpline.calls import export
 from helpline.db import get_database
+from tests.conftest import ROOT, environment
 from tests.twilio_client import TwilioClient, incoming_params, status_params
 
 EXPORT_FIELDS = {
@@ -204,3 +209,38 @@ def test_cli_export_and_closure_changes_are_audited(runner: FlaskCliRunner, app:
         ("add closure", "Sam"),
         ("remove closure", "command"),
     ]
+
+
+def test_closures_read_in_uk_time_both_ways(runner: FlaskCliRunner) -> None:
+    """What `closures add` echoes and `closures list` prints is the same UK local time."""
+    added = runner.invoke(
+        args=["closures", "add", "--start", "2026-07-01T14:30", "--end", "2026-07-01T17:00",
+              "--reason", "team day", "--by", "Sam Supervisor"]
+    )  # fmt: skip
+    assert "Wed 01 Jul 2026 14:30 BST to Wed 01 Jul 2026 17:00 BST" in added.output, added.output
+    listed = runner.invoke(args=["closures", "list", "--all"]).output
+    assert "Wed 01 Jul 2026 14:30 BST to Wed 01 Jul 2026 17:00 BST: team day" in listed
+
+
+def test_closure_with_a_bad_date_says_which_and_how(runner: FlaskCliRunner) -> None:
+    """A mistyped date names the option and shows the format, never 'Invalid isoformat string'."""
+    result = runner.invoke(
+        args=["closures", "add", "--start", "24/12/2026", "--end", "2026-12-24T17:00",
+              "--reason", "x", "--by", "Sam"]
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--start" in result.output and "for example 2026-12-24T13:00" in result.output
+    assert "isoformat" not in result.output
+
+
+def test_help_is_about_the_helpline_and_quiet(database_url: str, tmp_path: Path) -> None:
+    """`helpline --help` shows no Flask app-picking options and no start-up warnings."""
+    env = os.environ | environment(database_url, TWILIO_AUTH_TOKEN="", HELPLINE_ENV="development")
+    env["HELPLINE_INSTANCE_PATH"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "helpline.cli", "--help"],
+        env=env, cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "Run and manage the Harmony helpline service." in result.stdout
+    assert "--env-file" not in result.stdout and "--version" not in result.stdout
+    assert result.stderr == ""

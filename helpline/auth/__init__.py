@@ -21,7 +21,6 @@ from helpline.auth.nav import add_nav_link, nav_links_for
 from helpline.auth.session import (
     configure_cookies,
     enforce_idle_timeout,
-    hint_when_no_users,
     make_login_manager,
 )
 from helpline.auth.staff import Staff
@@ -56,7 +55,6 @@ def init_app(app: Flask, settings: Settings) -> None:
                                    "actor": current_actor()})  # fmt: skip
     for status in (400, 401, 403, 404, 405):
         app.register_error_handler(status, http_error)
-    hint_when_no_users(app)
 
 
 def http_error(error: HTTPException) -> Response | HTTPException | tuple[str, int]:

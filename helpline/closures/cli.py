@@ -8,10 +8,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from helpline.audit import cli_actor, record_audit
+from helpline.cli_options import instant_option, uk_time
 from helpline.closures import store
+from helpline.config import Calendar
 from helpline.db import get_database
 from helpline.models import Closure, utcnow
-from helpline.routing import as_local
 
 
 @click.group("closures")
@@ -29,14 +30,15 @@ def closures_cli() -> None:
 def add_command(start: str, end: str, reason: str, set_by: str, opening: bool) -> None:
     """Add a closure."""
     calendar = current_app.extensions["helpline.settings"].calendar
+    starts_at = instant_option(start, calendar, "--start")
+    ends_at = instant_option(end, calendar, "--end")
     try:
-        starts_at, ends_at = as_local(start, calendar), as_local(end, calendar)
         with get_database().transaction() as session:
             closure = store.add(
                 session, starts_at, ends_at, reason, set_by, "open" if opening else "closed"
             )
             record_audit(session, cli_actor(set_by), "add closure", f"closure {closure.id}", reason)
-            click.echo(f"added closure {closure.id}: {_describe(closure)}")
+            click.echo(f"added closure {closure.id}: {_describe(closure, calendar)}")
     except ValueError as error:
         raise click.UsageError(str(error)) from None
 
@@ -46,12 +48,13 @@ def add_command(start: str, end: str, reason: str, set_by: str, opening: bool) -
 @with_appcontext
 def list_command(show_all: bool) -> None:
     """List current and future closures."""
+    calendar = current_app.extensions["helpline.settings"].calendar
     query = select(Closure).order_by(Closure.starts_at)
     if not show_all:
         query = query.where(Closure.ends_at > utcnow())
     with get_database().transaction() as session:
         for closure in session.scalars(query):
-            click.echo(f"{closure.id}\t{_describe(closure)}")
+            click.echo(f"{closure.id}\t{_describe(closure, calendar)}")
 
 
 @closures_cli.command("remove")
@@ -70,10 +73,10 @@ def remove_command(closure_id: int) -> None:
     click.echo(f"removed closure {closure_id}")
 
 
-def _describe(closure: Closure) -> str:
-    """Return one readable line about a closure."""
+def _describe(closure: Closure, calendar: Calendar) -> str:
+    """Return one readable line about a closure, in UK time."""
     kind = "open" if closure.kind == "open" else "closed"
     return (
-        f"{kind} {closure.starts_at.isoformat()} to {closure.ends_at.isoformat()}: "
+        f"{kind} {uk_time(closure.starts_at, calendar)} to {uk_time(closure.ends_at, calendar)}: "
         f"{closure.reason} (set by {closure.set_by})"
     )

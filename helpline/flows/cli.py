@@ -133,7 +133,7 @@ def simulate_command(
     recordings: tuple[int, ...], database_url: str | None,
 ) -> None:  # fmt: skip
     """Play a call through the real webhooks, offline, and print what the caller hears."""
-    from helpline.cli import instant_option
+    from helpline.cli_options import instant_option
     from helpline.simulate import CallSimulator, Script, describe_stored
 
     settings = settings_for_tools()

@@ -61,6 +61,10 @@ def init_app(app: Flask, settings: Settings) -> None:
             app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,
             x_host=settings.proxy_hops, x_port=settings.proxy_hops, x_prefix=settings.proxy_hops,
         )  # fmt: skip
+
+
+def warn_if_unguarded(settings: Settings) -> None:
+    """Say loudly, when serving, that webhooks are open to anyone or refused to everyone."""
     if not settings.verify_signatures:
         log.warning("WEBHOOK SIGNATURE CHECKS ARE OFF (development only): anyone can post calls")
     elif not settings.twilio_auth_token:
