@@ -132,10 +132,14 @@ class ContactWriter:
         self._import_old_journal()
         settled_for = 0.0  # the first sweep replays everything this machine journaled
         while not self._stopping:
-            self._write_unjournaled()
-            if time.monotonic() >= self._down_until:
-                self._sweep(settled_for, deadline=None)
-                settled_for = ORPHAN_SECONDS
+            try:
+                self._write_unjournaled()
+                if time.monotonic() >= self._down_until:
+                    self._sweep(settled_for, deadline=None)
+                    settled_for = ORPHAN_SECONDS
+            except Exception:  # the journal itself failed (disk, locks): keep trying
+                log.exception("the journal writer failed; trying again shortly")
+                self._down_until = time.monotonic() + DOWN_SECONDS
             self._wake.wait(SWEEP_SECONDS)
             self._wake.clear()
 
