@@ -17,7 +17,7 @@ from helpline.auth.access import (
     json_error,
     role_required,
 )
-from helpline.auth.nav import add_nav_link, nav_links_for
+from helpline.auth.nav import NavBadge, add_nav_badge, add_nav_link, nav_badges_for, nav_links_for
 from helpline.auth.session import (
     configure_cookies,
     enforce_idle_timeout,
@@ -29,8 +29,10 @@ from helpline.auth.views import bp
 from helpline.config import Settings
 
 __all__ = [
+    "NavBadge",
     "Staff",
     "actor_name",
+    "add_nav_badge",
     "add_nav_link",
     "bp",
     "current_actor",
@@ -52,6 +54,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.extensions["helpline.login_throttle"] = AddressThrottle()
     app.before_request(enforce_idle_timeout)
     app.context_processor(lambda: {"nav_links": nav_links_for(current_actor()),
+                                   "nav_badges": nav_badges_for(current_actor()),
                                    "actor": current_actor()})  # fmt: skip
     for status in (400, 401, 403, 404, 405):
         app.register_error_handler(status, http_error)

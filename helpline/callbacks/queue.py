@@ -1,7 +1,8 @@
-"""The callback queue: requested callbacks and missed in-hours calls, oldest first."""
+"""The callback queue: each case owed a callback, with its requests, missed calls and attempts."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -11,28 +12,31 @@ from sqlalchemy.orm import Session, aliased
 
 from helpline import phones
 from helpline.calls.events import TERMINAL_STATUSES
+from helpline.calls.listing import outcome
+from helpline.cases.history import safety_for
+from helpline.cases.matching import Safety
 from helpline.config import Calendar
-from helpline.models import Call, CallbackRequest, Case, CaseDetail
+from helpline.models import Call, CallbackAttempt, CallbackRequest, Case
 from helpline.reports.definitions import HARMONY, is_answered
 from helpline.routing import working_deadline
 
 # Older missed calls drop off the queue: after four weeks a callback is no longer useful.
 MISSED_CALL_WINDOW = timedelta(days=28)
-RESULTS = ("done", "failed")
+RESULTS = ("done", "no_answer", "failed")
 Kind = Literal["request", "missed_call"]
 
 
 class CallbackError(Exception):
-    """A callback cannot be completed as asked."""
+    """A callback attempt cannot be recorded as asked; the message says what is wrong."""
 
 
 @dataclass(frozen=True)
-class QueueItem:
-    """One callback owed: who, since when, by when, and what the caller agreed to."""
+class Owed:
+    """One callback owed on a case: a caller's request, or a missed call not yet returned."""
 
     kind: Kind
     id: int
-    reference: str
+    why: str
     caller: str
     requested_at: datetime
     due_at: datetime
@@ -44,46 +48,127 @@ class QueueItem:
         return now > self.due_at
 
 
-def callback_queue(session: Session, calendar: Calendar, now: datetime) -> list[QueueItem]:
-    """Return every callback owed, oldest first."""
-    items = _requests(session, calendar) + _missed_calls(session, calendar, now)
-    return sorted(items, key=lambda item: (item.requested_at, item.kind, item.id))
+@dataclass(frozen=True)
+class CaseOwed:
+    """One row of the queue: a case, everything owed on it, and the attempts made so far."""
+
+    case_id: int
+    reference: str
+    items: tuple[Owed, ...]
+    attempts: tuple[CallbackAttempt, ...] = ()
+    safety: Safety | None = None
+
+    @property
+    def caller(self) -> str:
+        """Return the masked number to call (the newest given)."""
+        return self.items[-1].caller
+
+    @property
+    def since(self) -> datetime:
+        """Return when the oldest callback owed was asked for."""
+        return self.items[0].requested_at
+
+    @property
+    def due_at(self) -> datetime:
+        """Return the earliest due time."""
+        return min(item.due_at for item in self.items)
+
+    def overdue(self, now: datetime) -> bool:
+        """Return True once any callback on the case is overdue."""
+        return now > self.due_at
 
 
-def _requests(session: Session, calendar: Calendar) -> list[QueueItem]:
-    """Return pending callback requests as queue items."""
+def callback_queue(
+    session: Session, calendar: Calendar, now: datetime, lines: Mapping[str, str],
+    case_id: int | None = None,
+) -> list[CaseOwed]:  # fmt: skip
+    """Return every case owed a callback, oldest first, with attempts and safety flags."""
+    owed = owed_by_case(session, calendar, now, lines, case_id)
+    safety = safety_for(session, [row.case_id for row in owed])
+    attempts = _attempts(session, owed)
+    return [
+        CaseOwed(row.case_id, row.reference, row.items, attempts.get(row.case_id, ()),
+                 safety.get(row.case_id))
+        for row in owed
+    ]  # fmt: skip
+
+
+def owed_counts(session: Session, calendar: Calendar, now: datetime) -> tuple[int, int]:
+    """Return how many cases are owed a callback, and how many of those are overdue."""
+    owed = owed_by_case(session, calendar, now, {})
+    return len(owed), sum(1 for row in owed if row.overdue(now))
+
+
+def owed_by_case(
+    session: Session, calendar: Calendar, now: datetime, lines: Mapping[str, str],
+    case_id: int | None = None,
+) -> list[CaseOwed]:  # fmt: skip
+    """Group the requests and missed calls owed by case, oldest first."""
+    items = _requests(session, calendar, lines, case_id)
+    items += _missed_calls(session, calendar, now, lines, case_id)
+    grouped: dict[tuple[int, str], list[Owed]] = {}
+    for key, item in sorted(items, key=lambda pair: (pair[1].requested_at, pair[1].id)):
+        grouped.setdefault(key, []).append(item)
+    return [CaseOwed(key[0], key[1], tuple(owed)) for key, owed in grouped.items()]
+
+
+def why_words(label: str, dial_line: str | None, lines: Mapping[str, str]) -> str:
+    """Say why a call is owed a callback, agreeing with the calls list's label for it."""
+    if label == "answered":
+        return f"Answered by the {lines.get(dial_line or '', 'support line')}"
+    words = {"voicemail": "Left a voicemail", "missed": "Missed call"}
+    return words.get(label, "Call not answered")
+
+
+def _requests(
+    session: Session, calendar: Calendar, lines: Mapping[str, str], case_id: int | None
+) -> list[tuple[tuple[int, str], Owed]]:
+    """Return pending callback requests as queue items, keyed by case."""
     query = (
-        select(CallbackRequest, Case.reference)
+        select(CallbackRequest, Case.reference, outcome(), Call.dial_line)
         .join(Case, CallbackRequest.case_id == Case.id)
+        .outerjoin(Call, CallbackRequest.call_id == Call.id)
         .where(CallbackRequest.status == "pending")
     )
+    if case_id is not None:
+        query = query.where(CallbackRequest.case_id == case_id)
     return [
-        QueueItem(
-            "request",
-            request.id,
-            reference,
-            phones.mask(request.number),
-            request.requested_at,
+        ((request.case_id, reference), Owed(
+            "request", request.id,
+            why_words(label, dial_line, lines) if request.source == "missed_call"
+            else "Asked for a callback",
+            phones.mask(request.number), request.requested_at,
             request.due_at or working_deadline(request.requested_at, calendar),
-            request.safe_to_call,
-            request.may_leave_message,
-        )
-        for request, reference in session.execute(query)
-    ]
+            *_consent(request)))
+        for request, reference, label, dial_line in session.execute(query)
+    ]  # fmt: skip
 
 
-def _missed_calls(session: Session, calendar: Calendar, now: datetime) -> list[QueueItem]:
+def _consent(request: CallbackRequest) -> tuple[bool | None, bool | None]:
+    """Return what the caller agreed to; a missed call's callback carries no consent."""
+    if request.source == "missed_call":
+        return None, None
+    return request.safe_to_call, request.may_leave_message
+
+
+def _missed_calls(
+    session: Session, calendar: Calendar, now: datetime, lines: Mapping[str, str],
+    case_id: int | None,
+) -> list[tuple[tuple[int, str], Owed]]:  # fmt: skip
     """Return recent ended in-hours calls Harmony did not answer, not yet called back."""
     query = (
-        select(Call, Case.reference, CaseDetail.safe_to_call_back, CaseDetail.safe_to_leave_message)
+        select(Call, Case.id, Case.reference, outcome())
         .join(Case, Call.case_id == Case.id)
-        .outerjoin(CaseDetail, CaseDetail.case_id == Case.id)
         .where(*missed_call_conditions(now))
     )
+    if case_id is not None:
+        query = query.where(Call.case_id == case_id)
     return [
-        QueueItem("missed_call", call.id, reference, phones.mask(call.from_number),
-                  call.started_at, working_deadline(call.started_at, calendar), safe, message)
-        for call, reference, safe, message in session.execute(query)
+        ((owner, reference), Owed(
+            "missed_call", call.id, why_words(label, call.dial_line, lines),
+            phones.mask(call.from_number), call.started_at,
+            working_deadline(call.started_at, calendar), None, None))
+        for call, owner, reference, label in session.execute(query)
     ]  # fmt: skip
 
 
@@ -103,41 +188,16 @@ def missed_call_conditions(now: datetime) -> list[ColumnElement[bool]]:
     ]  # fmt: skip
 
 
-def complete_request(
-    session: Session, request_id: int, result: str, outcome: str, actor: str, now: datetime
-) -> CallbackRequest:
-    """Mark a pending callback request done or failed, with what happened."""
-    request = session.get(CallbackRequest, request_id)
-    if request is None or request.status != "pending":
-        raise CallbackError("That callback is no longer waiting.")
-    _finish(request, result, outcome, actor, now)
-    return request
-
-
-def complete_missed_call(
-    session: Session, call_id: int, result: str, outcome: str, actor: str, now: datetime,
-    calendar: Calendar,
-) -> CallbackRequest:  # fmt: skip
-    """Record the callback made for a missed call, so it leaves the queue and is counted."""
-    call = session.scalars(select(Call).where(Call.id == call_id, *missed_call_conditions(now)))
-    missed = call.first()
-    if missed is None or missed.case_id is None:
-        raise CallbackError("That missed call is no longer waiting for a callback.")
-    request = CallbackRequest(
-        case_id=missed.case_id, call_id=missed.id, number=missed.from_number,
-        source="missed_call", requested_at=missed.started_at,
-        due_at=working_deadline(missed.started_at, calendar),
-    )  # fmt: skip
-    session.add(request)
-    _finish(request, result, outcome, actor, now)
-    return request
-
-
-def _finish(request: CallbackRequest, result: str, outcome: str, actor: str, now: datetime) -> None:
-    """Close a callback with its result; a failed attempt must say what happened."""
-    if result not in RESULTS:
-        raise CallbackError("Choose done or failed.")
-    if result == "failed" and not outcome.strip():
-        raise CallbackError("Say what happened when the callback failed.")
-    request.status, request.outcome = result, outcome.strip()[:2000]
-    request.completed_at, request.completed_by = now, actor
+def _attempts(session: Session, owed: list[CaseOwed]) -> dict[int, tuple[CallbackAttempt, ...]]:
+    """Return each case's attempts since its oldest callback owed, oldest first."""
+    since = {row.case_id: row.since for row in owed}
+    query = (
+        select(CallbackAttempt)
+        .where(CallbackAttempt.case_id.in_(list(since)))
+        .order_by(CallbackAttempt.at, CallbackAttempt.id)
+    )
+    found: dict[int, list[CallbackAttempt]] = {}
+    for attempt in session.scalars(query):
+        if attempt.at >= since[attempt.case_id]:
+            found.setdefault(attempt.case_id, []).append(attempt)
+    return {case_id: tuple(attempts) for case_id, attempts in found.items()}

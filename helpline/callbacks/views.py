@@ -1,93 +1,110 @@
-"""The callback queue page and its done/failed actions."""
+"""The callback queue page, its navigation count, and recording callback attempts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request
 from flask import url_for as url
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from helpline.audit import record_audit
-from helpline.auth import actor_name, add_nav_link, role_required
-from helpline.callbacks.queue import (
-    CallbackError,
-    callback_queue,
-    complete_missed_call,
-    complete_request,
-)
+from helpline.auth import NavBadge, actor_name, add_nav_badge, add_nav_link, role_required
+from helpline.callbacks.attempts import AttemptForm, record_attempt
+from helpline.callbacks.queue import CallbackError, callback_queue, owed_counts
+from helpline.cases.record import find_case, staff_names
 from helpline.config import Calendar
 from helpline.db import get_database
-from helpline.models import CallbackRequest, Case
 
 bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
 
 
 def init_app(app: Flask) -> None:
-    """Register the queue and its navigation link."""
+    """Register the queue, its navigation link and the count of callbacks owed beside it."""
     app.register_blueprint(bp)
     add_nav_link(app, "Callbacks", "callbacks.index", "handler")
+    add_nav_badge(app, "callbacks.index", owed_badge)
+
+
+def owed_badge() -> NavBadge | None:
+    """Return "N owed, M overdue" for the navigation; nothing if the database cannot say."""
+    try:
+        with get_database().transaction() as session:
+            owed, overdue = owed_counts(session, calendar(), now())
+    except SQLAlchemyError:  # the page (an error page, say) must still render
+        return None
+    if not owed:
+        return None
+    return NavBadge(f"{owed} owed, {overdue} overdue" if overdue else f"{owed} owed", overdue > 0)
 
 
 @bp.get("/")
 @role_required("handler")
 def index() -> str:
-    """Show every callback owed, oldest first, with due times and consent."""
-    now = _now()
+    """Show each case owed a callback, oldest first, with due times, consent and attempts."""
+    return queue_page()
+
+
+def queue_page(problem: Mapping[str, str] | None = None) -> str:
+    """Render the queue; `problem` puts a refused attempt's message on its form."""
     with get_database().transaction() as session:
-        items = callback_queue(session, _calendar(), now)
-    return render_template("callbacks/index.html", items=items, now=now)
+        rows = callback_queue(session, calendar(), now(), line_names())
+        actors = {a.actor for row in rows for a in row.attempts}
+        actors |= {row.safety.decision.set_by for row in rows if row.safety and row.safety.decision}
+        names = staff_names(session, actors)
+    return render_template("callbacks/index.html", rows=rows, now=now(), names=names,
+                           problem=problem or {})  # fmt: skip
 
 
-@bp.post("/requests/<int:request_id>")
+@bp.post("/cases/<reference>/attempts")
 @role_required("handler")
-def complete_requested(request_id: int) -> Response:
-    """Mark a requested callback done or failed."""
-    return _complete(lambda session, who, now: complete_request(
-        session, request_id, _form("result"), _form("outcome"), who, now))  # fmt: skip
-
-
-@bp.post("/missed/<int:call_id>")
-@role_required("handler")
-def complete_missed(call_id: int) -> Response:
-    """Mark the callback for a missed call done or failed."""
-    return _complete(lambda session, who, now: complete_missed_call(
-        session, call_id, _form("result"), _form("outcome"), who, now, _calendar()))  # fmt: skip
-
-
-Completion = Callable[[Session, str, datetime], CallbackRequest]
-
-
-def _complete(completion: Completion) -> Response:
-    """Apply a completion with its audit entry; refusals come back as a message."""
+def record(reference: str) -> Response | tuple[str, int]:
+    """Record an attempt at calling a case back; a refused form comes back showing why."""
+    form = AttemptForm(request.form.get("result", ""), request.form.get("note", ""))
+    back_to_case = request.form.get("back") == "case"
     who = actor_name()
     try:
         with get_database().transaction() as session:
-            done = completion(session, who, _now())
-            reference = session.get(Case, done.case_id)
-            target = reference.reference if reference else str(done.case_id)
-            record_audit(session, who, f"callback_{done.status}", target, done.outcome or "")
+            case = find_case(session, reference)
+            if case is None:
+                raise CallbackError(f"There is no case {reference.upper()}.")
+            message = record_attempt(session, case, form, who, now(), calendar())
+            record_audit(session, who, f"callback_{form.result}", case.reference, form.note)
     except CallbackError as error:
-        flash(str(error))
-    else:
-        flash(f"Callback for {target} marked {done.status}.")
+        return _refused(reference.upper(), form, str(error), back_to_case), 400
+    flash(message)
+    if back_to_case:
+        return redirect(url("cases.show", reference=reference.upper()))
     return redirect(url("callbacks.index"))
 
 
-def _form(name: str) -> str:
-    """Return a form field, or an empty string."""
-    return request.form.get(name, "")
+def _refused(reference: str, form: AttemptForm, message: str, back_to_case: bool) -> str:
+    """Render the page the form came from again, with the message beside the form."""
+    problem = {"reference": reference, "message": message, "result": form.result,
+               "note": form.note}  # fmt: skip
+    if back_to_case:
+        from helpline.cases.views import case_page
+
+        return case_page(reference, problem)
+    return queue_page(problem)
 
 
-def _calendar() -> Calendar:
+def line_names() -> dict[str, str]:
+    """Return each line's name by key, for words such as "answered by the support line"."""
+    return {
+        key: line.name for key, line in current_app.extensions["helpline.settings"].lines.items()
+    }
+
+
+def calendar() -> Calendar:
     """Return the routing calendar (opening hours for due times)."""
-    calendar: Calendar = current_app.extensions["helpline.settings"].calendar
-    return calendar
+    found: Calendar = current_app.extensions["helpline.settings"].calendar
+    return found
 
 
-def _now() -> datetime:
+def now() -> datetime:
     """Return the app's clock."""
     clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
     return clock()

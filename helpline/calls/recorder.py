@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from helpline import phones
 from helpline.calls import messages
 from helpline.calls.events import STATE_FIELDS, CallState, ContactEvent, fold
-from helpline.cases.matching import case_for_caller
+from helpline.cases.opening import case_for_caller
 from helpline.db import insert_for
 from helpline.models import Call, CallEvent
 

@@ -1,73 +1,82 @@
-"""Find or open the case a contact belongs to."""
+"""Which cases are one caller's, and which safety decision each of them shows. Pure.
+
+A caller is known by phone number: the number they rang from, a number they keyed in for a
+callback while withholding theirs, and the numbers of calls moved onto their case. Two cases
+are the same caller's when they share one of those numbers. Retention erases the numbers
+after its period, and the link goes with them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Set
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from helpline.db import insert_for
-from helpline.models import Case, CaseReferenceCounter
-from helpline.phones import Caller
+@dataclass(frozen=True)
+class SafetyDecision:
+    """A handler's answer to "is it safe to call back / leave a message", on one case."""
 
-REFERENCE_PREFIX = "HAR"
-
-
-def format_reference(year: int, number: int) -> str:
-    """Return a human-readable case reference such as HAR-2026-00042."""
-    return f"{REFERENCE_PREFIX}-{year}-{number:05d}"
+    case_id: int
+    reference: str
+    call_back: bool | None
+    leave_message: bool | None
+    set_by: str
+    set_at: datetime
 
 
-def case_for_caller(session: Session, caller: Caller, now: datetime) -> Case:
-    """Return the caller's open case, opening one if needed; each withheld call gets its own."""
-    if caller.withheld:
-        return _open_case(session, None, now)
-    existing = _open_case_for(session, caller.number)
-    if existing is not None:
-        return existing
-    try:
-        # A savepoint, so losing the race to a concurrent first call is recoverable.
-        with session.begin_nested():
-            return _open_case(session, caller.number, now)
-    except IntegrityError:
-        winner = _open_case_for(session, caller.number)
-        if winner is None:
-            raise
-        return winner
+@dataclass(frozen=True)
+class Safety:
+    """The flags a case shows: the newest decision among all of the caller's cases."""
+
+    case_id: int
+    decision: SafetyDecision | None
+
+    @property
+    def carried(self) -> bool:
+        """Return True when the decision was made on another of the caller's cases."""
+        return self.decision is not None and self.decision.case_id != self.case_id
+
+    @property
+    def call_back(self) -> bool | None:
+        """Return whether it is safe to call back; None when nobody has decided."""
+        return self.decision.call_back if self.decision else None
+
+    @property
+    def leave_message(self) -> bool | None:
+        """Return whether a message may be left; None when nobody has decided."""
+        return self.decision.leave_message if self.decision else None
 
 
-def _open_case_for(session: Session, number: str | None) -> Case | None:
-    """Return the open case for a number, if any."""
-    query = select(Case).where(Case.caller_number == number, Case.status == "open")
-    return session.scalars(query).first()
+def linked_cases(
+    case_id: int,
+    numbers_by_case: Mapping[int, Set[str]],
+    cases_by_number: Mapping[str, Set[int]],
+) -> frozenset[int]:
+    """Return the other cases that share a phone number with this one."""
+    linked: set[int] = set()
+    for number in numbers_by_case.get(case_id, ()):
+        linked |= cases_by_number.get(number, set())
+    return frozenset(linked - {case_id})
 
 
-def _open_case(session: Session, number: str | None, now: datetime) -> Case:
-    """Insert a new open case with the next reference for the year."""
-    case = Case(
-        reference=next_reference(session, now.year),
-        caller_number=number,
-        withheld=number is None,
-        status="open",
-        opened_at=now,
-    )
-    session.add(case)
-    session.flush()
-    return case
+def newest_decision(decisions: Iterable[SafetyDecision]) -> SafetyDecision | None:
+    """Return the most recent decision (ties go to the later case)."""
+    return max(decisions, key=lambda decision: (decision.set_at, decision.case_id), default=None)
 
 
-def next_reference(session: Session, year: int) -> str:
-    """Atomically take the next case number for a year and return its reference."""
-    table = CaseReferenceCounter.__table__
-    statement = (
-        insert_for(session)(table)
-        .values(year=year, last_number=1)
-        .on_conflict_do_update(
-            index_elements=[table.c.year], set_={"last_number": table.c.last_number + 1}
-        )
-        .returning(table.c.last_number)
-    )
-    number = session.execute(statement).scalar_one()
-    return format_reference(year, number)
+def safety_of(
+    case_id: int, linked: Iterable[int], decisions: Mapping[int, SafetyDecision]
+) -> Safety:
+    """Return the flags a case shows: its own decision or a newer one from a linked case."""
+    candidates = [decisions[other] for other in (case_id, *linked) if other in decisions]
+    return Safety(case_id, newest_decision(candidates))
+
+
+def is_new_decision(shown: Safety, call_back: bool | None, leave_message: bool | None) -> bool:
+    """Return True when a handler's answer differs from what the case shows now.
+
+    Saving the form unchanged must not turn a carried decision into one of this case's own:
+    it keeps its provenance ("from HAR-…, set by …") until someone actually changes it.
+    """
+    return (call_back, leave_message) != (shown.call_back, shown.leave_message)

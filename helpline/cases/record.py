@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpline.cases.matching import Safety, is_new_decision
 from helpline.models import (
     CATEGORIES,
     REFERRALS,
@@ -64,18 +65,58 @@ def add_note(session: Session, case: Case, author: str, body: str, now: datetime
     return note
 
 
-def set_outcome(session: Session, case: Case, actor: str, outcome: Outcome, now: datetime) -> None:
-    """Record the categories, referrals, Community Trigger and safety flags."""
+def set_outcome(
+    session: Session, case: Case, actor: str, outcome: Outcome, shown: Safety, now: datetime
+) -> bool:
+    """Record the outcome and, when they differ from what the case shows, the safety flags."""
     detail = detail_for(session, case)
+    before = outcome_words(detail.categories, detail.referrals, detail.community_trigger)
     detail.categories = [c for c in CATEGORIES if c in outcome.categories]
     detail.referrals = [r for r in REFERRALS if r in outcome.referrals]
     detail.community_trigger = outcome.community_trigger
-    detail.safe_to_call_back = outcome.safe_to_call_back
-    detail.safe_to_leave_message = outcome.safe_to_leave_message
+    after = outcome_words(detail.categories, detail.referrals, detail.community_trigger)
     detail.updated_at, detail.updated_by = now, actor
-    summary = f"categories={','.join(detail.categories) or '-'}; referrals="
-    summary += f"{','.join(detail.referrals) or '-'}; community_trigger={outcome.community_trigger}"
-    note_change(session, case, actor, "outcome", summary, now)
+    if after != before:
+        note_change(session, case, actor, "outcome", after, now)
+    call_back, message = outcome.safe_to_call_back, outcome.safe_to_leave_message
+    if not is_new_decision(shown, call_back, message):
+        return after != before
+    detail.safe_to_call_back, detail.safe_to_leave_message = call_back, message
+    detail.safety_set_at, detail.safety_set_by = now, actor
+    note_change(session, case, actor, "safety", safety_words(call_back, message), now)
+    return True
+
+
+def outcome_words(categories: list[str], referrals: list[str], trigger: bool) -> str:
+    """Describe an outcome in words, for the case history."""
+    return (
+        f"Categories: {', '.join(categories) or 'none'}. "
+        f"Referrals: {', '.join(referrals) or 'none'}. "
+        f"Community Trigger support: {'yes' if trigger else 'no'}."
+    )
+
+
+def safety_words(call_back: bool | None, leave_message: bool | None) -> str:
+    """Describe the two safety flags in words, for the case history."""
+    return (
+        f"Safe to call back: {flag_word(call_back, 'no, do not call')}. "
+        f"Safe to leave a message: {flag_word(leave_message, 'no, no messages')}."
+    )
+
+
+def flag_word(value: bool | None, no: str = "no") -> str:
+    """Return yes, no or not known for a flag."""
+    if value is None:
+        return "not known"
+    return "yes" if value else no
+
+
+def staff_names(session: Session, actors: Iterable[str]) -> dict[str, str]:
+    """Return staff names by the email the history and notes record; others keep their label."""
+    wanted = set(actors)
+    query = select(User.email, User.name).where(User.email.in_(wanted))
+    names = {email: name for email, name in session.execute(query)}
+    return {actor: names.get(actor, actor) for actor in wanted}
 
 
 def assign(session: Session, case: Case, actor: str, user_id: int | None, now: datetime) -> None:
@@ -84,7 +125,7 @@ def assign(session: Session, case: Case, actor: str, user_id: int | None, now: d
     if user_id is not None and (user is None or not user.active):
         raise CaseError("That member of staff cannot be assigned.")
     detail_for(session, case).assigned_to_id = user_id
-    note_change(session, case, actor, "assigned", user.email if user else "unassigned", now)
+    note_change(session, case, actor, "assigned", user.name if user else "nobody", now)
 
 
 def set_status(session: Session, case: Case, actor: str, status: str, now: datetime) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request
@@ -13,8 +13,9 @@ from werkzeug.wrappers import Response
 
 from helpline.audit import record_audit
 from helpline.auth import actor_name, role_required
-from helpline.calls.listing import outcomes_by_call
 from helpline.cases import merging, record
+from helpline.cases.history import safety_for
+from helpline.cases.page import page_data
 from helpline.cases.recordings import TwilioRecordingClient, is_twilio_url
 from helpline.db import get_database
 from helpline.models import CATEGORIES, REFERRALS, Case, Voicemail
@@ -32,27 +33,17 @@ def init_app(app: Flask) -> None:
 @bp.get("/<reference>")
 @role_required("handler")
 def show(reference: str) -> str:
-    """Show a case: flags, timeline of calls, notes, outcome, callbacks, history."""
+    """Show a case: the summary first, then one newest-first timeline, then the forms."""
+    return case_page(reference)
+
+
+def case_page(reference: str, problem: Mapping[str, str] | None = None) -> str:
+    """Render the case page (audited); `problem` puts a refused callback form's message on it."""
     with get_database().transaction() as session:
         case = _case_or_404(session, reference)
-        page = _page_data(session, case)
+        page = page_data(session, case, _now())
         record_audit(session, actor_name(), "case_viewed", case.reference)
-    return render_template("cases/show.html", **page)
-
-
-def _page_data(session: Session, case: Case) -> dict[str, object]:
-    """Gather everything the case page shows."""
-    detail = record.detail_for(session, case)
-    callbacks = record.callbacks_of(session, case)
-    merged_into = session.get(Case, detail.merged_into_id) if detail.merged_into_id else None
-    return {
-        "case": case, "calls": list(case.calls), "detail": detail, "merged_into": merged_into,
-        "notes": record.notes_of(session, case), "history": record.history_of(session, case),
-        "callbacks": callbacks, "consent": record.latest_consent(callbacks),
-        "voicemails": record.voicemails_by_call(session, case),
-        "outcomes": outcomes_by_call(session, case.id), "staff": record.staff_choices(session),
-        "categories": CATEGORIES, "referrals": REFERRALS,
-    }  # fmt: skip
+    return render_template("cases/show.html", problem=problem or {}, **page)
 
 
 @bp.post("/<reference>/notes")
@@ -75,8 +66,10 @@ def set_outcome(reference: str) -> Response:
     outcome = _outcome_from(request.form)
 
     def change(session: Session, case: Case, who: str, now: datetime) -> str:
-        record.set_outcome(session, case, who, outcome, now)
-        return "Outcome and safety flags saved."
+        shown = safety_for(session, [case.id])[case.id]
+        if record.set_outcome(session, case, who, outcome, shown, now):
+            return "Outcome and safety flags saved."
+        return "Nothing was changed."
 
     return _change(reference, "outcome_changed", change)
 

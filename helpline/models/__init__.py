@@ -11,7 +11,14 @@ from helpline.models.calls import (
     Closure,
     Voicemail,
 )
-from helpline.models.casework import CATEGORIES, REFERRALS, CaseChange, CaseDetail, CaseNote
+from helpline.models.casework import (
+    CATEGORIES,
+    REFERRALS,
+    CallbackAttempt,
+    CaseChange,
+    CaseDetail,
+    CaseNote,
+)
 from helpline.models.ops import JobRun
 from helpline.models.reports import ReportDay, ReportHour, ReportValue
 
@@ -24,6 +31,7 @@ __all__ = [
     "Base",
     "Call",
     "CallEvent",
+    "CallbackAttempt",
     "CallbackRequest",
     "Case",
     "CaseChange",

@@ -1,4 +1,4 @@
-"""The handlers' working record of a case: outcome, flags, assignment, notes and history."""
+"""The handlers' working record of a case: outcome, flags, assignment, notes, history, attempts."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ class CaseDetail(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     updated_at: Mapped[datetime | None]
     updated_by: Mapped[str | None] = mapped_column(String(200))
+    # When and by whom the two safety flags were last decided on this case: the newest such
+    # decision among a caller's cases is the one every case of theirs shows.
+    safety_set_at: Mapped[datetime | None]
+    safety_set_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class CaseNote(Base):
@@ -55,3 +59,16 @@ class CaseChange(Base):
     actor: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(30))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class CallbackAttempt(Base):
+    """One try at calling a case back: when, who, and how it went (done, no answer, failed)."""
+
+    __tablename__ = "callback_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    result: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")

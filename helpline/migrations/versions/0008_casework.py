@@ -1,0 +1,59 @@
+"""Casework: who set a case's safety flags and when, and each attempt at a callback.
+
+Cases that already have a safety flag take their provenance from the last outcome update,
+so the flags they hold can be carried to the caller's newer cases.
+
+Revision ID: 0008_casework
+Revises: 0006_merge
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import helpline.models.base
+
+revision: str = "0008_casework"
+down_revision: str | Sequence[str] | None = "0006_merge"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Add the safety provenance columns and the callback_attempts table."""
+    with op.batch_alter_table("case_details") as batch_op:
+        safety_set_at = helpline.models.base.UTCDateTime(timezone=True)
+        batch_op.add_column(sa.Column("safety_set_at", safety_set_at, nullable=True))
+        batch_op.add_column(sa.Column("safety_set_by", sa.String(length=200), nullable=True))
+    op.execute(
+        "UPDATE case_details SET safety_set_at = updated_at, safety_set_by = updated_by "
+        "WHERE safe_to_call_back IS NOT NULL OR safe_to_leave_message IS NOT NULL"
+    )
+    op.create_table(
+        "callback_attempts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("at", helpline.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.Column("result", sa.String(length=20), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_callback_attempts_case_id_cases")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_callback_attempts")),
+    )
+    with op.batch_alter_table("callback_attempts") as batch_op:
+        batch_op.create_index(batch_op.f("ix_callback_attempts_case_id"), ["case_id"], unique=False)
+
+
+def downgrade() -> None:
+    """Drop the attempts table and the provenance columns."""
+    with op.batch_alter_table("callback_attempts") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_callback_attempts_case_id"))
+    op.drop_table("callback_attempts")
+    with op.batch_alter_table("case_details") as batch_op:
+        batch_op.drop_column("safety_set_by")
+        batch_op.drop_column("safety_set_at")
