@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
@@ -212,3 +212,25 @@ def test_queue_shows_masked_numbers_links_the_case_and_needs_a_handler(
     assert f"/cases/{reference}" in page
     assert client.post(f"/callbacks/cases/{reference}/attempts", data={"result": "done"}) \
         .status_code == 400  # no CSRF token  # fmt: skip
+
+
+def test_merging_moves_attempts_and_retention_clears_their_notes(
+    app: Flask, twilio: TwilioClient, auth: AuthActions, runner: FlaskCliRunner
+) -> None:
+    long_ago = TUESDAY_10AM - timedelta(weeks=114)  # a Tuesday, past the 730 days kept
+    ring(twilio, "CA0001", CALLER, long_ago, "missed")
+    ring(twilio, "CA0002", OTHER_CALLER, long_ago + timedelta(minutes=5), "answered")
+    source, target = case_reference(app, "CA0001"), case_reference(app, "CA0002")
+    at(app, long_ago + timedelta(hours=1))
+    auth.login_as("handler")
+    attempt(auth, source, "no_answer", "Her sister answered")
+    auth.post(f"/cases/{source}/merge", {"target": target})
+    with get_database(app).transaction() as session:
+        moved = session.scalars(select(CallbackAttempt)).one()
+        assert moved.case_id == session.scalars(select(Call.case_id).where(
+            Call.call_sid == "CA0002")).one()  # fmt: skip
+    at(app, TUESDAY_10AM)
+    assert runner.invoke(args=["jobs", "run", "retention"]).exit_code == 0
+    with get_database(app).transaction() as session:
+        kept = session.scalars(select(CallbackAttempt)).one()
+        assert (kept.note, kept.result) == ("", "no_answer")

@@ -149,7 +149,8 @@ def test_second_retention_run_changes_nothing(seeded: Flask, runner: FlaskCliRun
     summary = json.loads(result.output.strip().splitlines()[-1])["summary"]
     assert {k: v for k, v in summary.items() if k != "cutoff"} == dict.fromkeys(
         ("strip_event_params", "anonymise_calls", "anonymise_callbacks", "delete_recordings",
-         "remove_case_notes", "anonymise_cases", "forget_old_job_runs"), 0,
+         "remove_case_notes", "remove_attempt_notes", "anonymise_cases", "forget_old_job_runs"),
+        0,
     )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from helpline.cases.record import CaseError, detail_for, find_case, note_change
-from helpline.models import Call, CallbackRequest, Case, CaseNote, Voicemail
+from helpline.models import Call, CallbackAttempt, CallbackRequest, Case, CaseNote, Voicemail
 
 
 def target_case(session: Session, reference: str, source: Case) -> Case:
@@ -42,11 +42,11 @@ def move_call(
 
 
 def merge_cases(session: Session, source: Case, reference: str, actor: str, now: datetime) -> Case:
-    """Fold source into the target case: its calls, voicemails, callbacks and notes move over."""
+    """Fold source into the target: its calls, voicemails, callbacks, attempts and notes move."""
     if source.status == "merged":
         raise CaseError("This case has already been merged.")
     target = target_case(session, reference, source)
-    for model in (Call, Voicemail, CallbackRequest, CaseNote):
+    for model in (Call, Voicemail, CallbackRequest, CallbackAttempt, CaseNote):
         session.execute(update(model).where(model.case_id == source.id).values(case_id=target.id))
     source.status, source.closed_at = "merged", now
     detail_for(session, source).merged_into_id = target.id

@@ -19,7 +19,6 @@ from helpline.models import (
     CaseDetail,
     CaseNote,
     User,
-    Voicemail,
 )
 
 MAX_NOTE = 10_000
@@ -179,14 +178,6 @@ def latest_consent(callbacks: list[CallbackRequest]) -> CallbackRequest | None:
     """Return the caller's most recent own callback request: the consent they last gave."""
     asked = [callback for callback in callbacks if callback.source != "missed_call"]
     return max(asked, key=lambda callback: callback.requested_at, default=None)
-
-
-def voicemails_by_call(session: Session, case: Case) -> dict[int, list[Voicemail]]:
-    """Return the case's voicemails grouped by call id."""
-    grouped: dict[int, list[Voicemail]] = {}
-    for voicemail in session.scalars(select(Voicemail).where(Voicemail.case_id == case.id)):
-        grouped.setdefault(voicemail.call_id, []).append(voicemail)
-    return grouped
 
 
 def staff_choices(session: Session) -> list[User]:

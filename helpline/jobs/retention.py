@@ -18,7 +18,16 @@ from helpline.calls.events import PERSONAL_FIELDS
 from helpline.db import get_database
 from helpline.jobs import JobContext
 from helpline.jobs.settings import job_settings
-from helpline.models import Call, CallbackRequest, CallEvent, Case, CaseNote, JobRun, Voicemail
+from helpline.models import (
+    Call,
+    CallbackAttempt,
+    CallbackRequest,
+    CallEvent,
+    Case,
+    CaseNote,
+    JobRun,
+    Voicemail,
+)
 from helpline.twilio_api import TwilioNotConfiguredError, is_not_found, twilio_client
 
 Row = TypeVar("Row")
@@ -191,6 +200,21 @@ def remove_case_notes(session: Session, scope: RetentionScope) -> int:
             note.body = NOTE_REMOVED
     scope.context.say(f"{len(notes)} case notes: remove text")
     return len(notes)
+
+
+@anonymiser
+def remove_attempt_notes(session: Session, scope: RetentionScope) -> int:
+    """Clear what handlers wrote about old callback attempts; keep when, who and the result."""
+    query = select(CallbackAttempt).where(
+        CallbackAttempt.at < scope.cutoff, CallbackAttempt.note != "",
+        not_on_hold(CallbackAttempt.case_id),
+    )  # fmt: skip
+    attempts = _targets(session, query)
+    if not scope.dry_run:
+        for attempt in attempts:
+            attempt.note = ""
+    scope.context.say(f"{len(attempts)} callback attempts: remove notes")
+    return len(attempts)
 
 
 @anonymiser
