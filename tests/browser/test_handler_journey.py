@@ -76,13 +76,14 @@ def test_open_the_case_add_a_note_and_complete_the_callback(
     wait_for(browser, lambda d: "Rang about noise" in d.find_element(By.ID, "notes").text)
     screenshot(browser, "case")
     browser.get(live_server.url + "/callbacks/")
-    row = browser.find_element(By.CSS_SELECTOR, "tr.callback")
+    row = browser.find_element(By.CSS_SELECTOR, ".callback")
     assert "Missed call" in row.text
     screenshot(browser, "callbacks")
-    row.find_element(By.NAME, "outcome").send_keys("Called back, advice given")
-    row.find_element(By.CSS_SELECTOR, "button[value=done]").click()
+    row.find_element(By.CSS_SELECTOR, "input[value=done]").click()
+    row.find_element(By.NAME, "note").send_keys("Called back, advice given")
+    row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait_for(browser, lambda d: "No callbacks owed." in d.page_source)
-    assert "marked done" in browser.find_element(By.CLASS_NAME, "flashes").text
+    assert ": done." in browser.find_element(By.CLASS_NAME, "flashes").text
 
 
 def test_a_handler_is_refused_the_supervisor_pages(
