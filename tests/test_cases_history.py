@@ -137,6 +137,7 @@ def test_a_withheld_caller_who_keys_in_a_number_is_matched_to_its_cases(
     auth.login_as("handler")
     page = client.get(f"/cases/{withheld}").get_data(as_text=True)
     assert "Number withheld" in page and "NO — do not call" in page
+    assert f'<strong id="callback-number">{CALLER}</strong>' in page
     assert f'from <a href="/cases/{old}">{old}</a>' in page
 
 

@@ -108,6 +108,8 @@ def decisions_for(session: Session, case_ids: Iterable[int]) -> dict[int, Safety
 
 def safety_for(session: Session, case_ids: Collection[int]) -> dict[int, Safety]:
     """Return the safety flags each case shows, carried from the caller's other cases."""
+    if not case_ids:
+        return {}
     links = links_for(session, case_ids)
     decisions = decisions_for(session, set(case_ids).union(*links.values()))
     return {case_id: safety_of(case_id, links[case_id], decisions) for case_id in case_ids}

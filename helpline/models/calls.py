@@ -143,7 +143,11 @@ class CallbackRequest(Base):
     """A callback owed to a caller, with the consent they gave."""
 
     __tablename__ = "callback_requests"
-    __table_args__ = (Index("ix_callback_requests_status_requested_at", "status", "requested_at"),)
+    __table_args__ = (
+        Index("ix_callback_requests_status_requested_at", "status", "requested_at"),
+        # A number keyed in for a callback links the caller's cases (cases/history.py).
+        Index("ix_callback_requests_number", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

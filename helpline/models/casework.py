@@ -27,7 +27,7 @@ class CaseDetail(Base):
     # None means nobody has asked the caller yet: shown as "not known", never assumed safe.
     safe_to_call_back: Mapped[bool | None]
     safe_to_leave_message: Mapped[bool | None]
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     updated_at: Mapped[datetime | None]
     updated_by: Mapped[str | None] = mapped_column(String(200))
     # When and by whom the two safety flags were last decided on this case: the newest such

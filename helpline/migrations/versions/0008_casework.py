@@ -1,4 +1,4 @@
-"""Casework: who set a case's safety flags and when, and each attempt at a callback.
+"""Casework: who set a case's safety flags and when, each attempt at a callback, link indexes.
 
 Cases that already have a safety flag take their provenance from the last outcome update,
 so the flags they hold can be carried to the caller's newer cases.
@@ -23,11 +23,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Add the safety provenance columns and the callback_attempts table."""
+    """Add the safety provenance columns, the callback_attempts table and the link indexes."""
     with op.batch_alter_table("case_details") as batch_op:
         safety_set_at = helpline.models.base.UTCDateTime(timezone=True)
         batch_op.add_column(sa.Column("safety_set_at", safety_set_at, nullable=True))
         batch_op.add_column(sa.Column("safety_set_by", sa.String(length=200), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_case_details_merged_into_id"), ["merged_into_id"], unique=False
+        )
+    with op.batch_alter_table("callback_requests") as batch_op:
+        batch_op.create_index("ix_callback_requests_number", ["number"], unique=False)
     op.execute(
         "UPDATE case_details SET safety_set_at = updated_at, safety_set_by = updated_by "
         "WHERE safe_to_call_back IS NOT NULL OR safe_to_leave_message IS NOT NULL"
@@ -54,6 +59,9 @@ def downgrade() -> None:
     with op.batch_alter_table("callback_attempts") as batch_op:
         batch_op.drop_index(batch_op.f("ix_callback_attempts_case_id"))
     op.drop_table("callback_attempts")
+    with op.batch_alter_table("callback_requests") as batch_op:
+        batch_op.drop_index("ix_callback_requests_number")
     with op.batch_alter_table("case_details") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_details_merged_into_id"))
         batch_op.drop_column("safety_set_by")
         batch_op.drop_column("safety_set_at")
