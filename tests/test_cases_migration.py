@@ -1,4 +1,4 @@
-"""0008_casework: flags already set keep their provenance, and the migration reverts cleanly."""
+"""0008_casework: old flags keep their provenance, old history reads as words, and it reverts."""
 
 from __future__ import annotations
 
@@ -21,8 +21,14 @@ DETAIL = (
     "VALUES (1, '[]', '[]', 0, 0, '2026-11-03 11:00:00', 'handler@example.org')"
 )
 
+CHANGE = (
+    "INSERT INTO case_changes (case_id, at, actor, kind, detail) VALUES (1, "
+    "'2026-11-03 11:00:00', 'handler@example.org', 'outcome', "
+    "'categories=noise,harassment; referrals=-; community_trigger=True')"
+)
 
-def test_existing_flags_take_their_provenance_from_the_last_update(
+
+def test_existing_flags_keep_their_provenance_and_history_is_put_in_words(
     backend: str, tmp_path: Path
 ) -> None:
     if backend != "sqlite":  # the shared PostgreSQL database stays at head for other tests
@@ -37,12 +43,18 @@ def test_existing_flags_take_their_provenance_from_the_last_update(
         with engine.begin() as connection:
             connection.execute(text(CASE))
             connection.execute(text(DETAIL))
+            connection.execute(text(CHANGE))
         command.upgrade(config, "0008_casework")
         with engine.connect() as connection:
             row = connection.execute(
                 text("SELECT safety_set_at, safety_set_by FROM case_details")
             ).one()
         assert str(row[0]).startswith("2026-11-03 11:00") and row[1] == "handler@example.org"
+        with engine.connect() as connection:
+            detail = connection.execute(text("SELECT detail FROM case_changes")).scalar_one()
+        assert detail == (
+            "Categories: noise, harassment. Referrals: none. Community Trigger support: yes."
+        )
         command.downgrade(config, "0006_merge")
         command.upgrade(config, "heads")
     app.extensions["helpline.db"].dispose()

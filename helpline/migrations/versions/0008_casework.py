@@ -1,7 +1,9 @@
 """Casework: who set a case's safety flags and when, each attempt at a callback, link indexes.
 
 Cases that already have a safety flag take their provenance from the last outcome update,
-so the flags they hold can be carried to the caller's newer cases.
+so the flags they hold can be carried to the caller's newer cases. Outcome entries in the case
+history are rewritten from "categories=a,b; referrals=-; community_trigger=True" into words;
+a downgrade leaves them in words.
 
 Revision ID: 0008_casework
 Revises: 0006_merge
@@ -37,6 +39,7 @@ def upgrade() -> None:
         "UPDATE case_details SET safety_set_at = updated_at, safety_set_by = updated_by "
         "WHERE safe_to_call_back IS NOT NULL OR safe_to_leave_message IS NOT NULL"
     )
+    _outcome_history_in_words()
     op.create_table(
         "callback_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,6 +55,36 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("callback_attempts") as batch_op:
         batch_op.create_index(batch_op.f("ix_callback_attempts_case_id"), ["case_id"], unique=False)
+
+
+def _outcome_history_in_words() -> None:
+    """Rewrite the coded outcome entries of the case history as the words the app now writes."""
+    connection = op.get_bind()
+    changes = sa.table("case_changes", sa.column("id", sa.Integer), sa.column("kind", sa.String),
+                       sa.column("detail", sa.Text))  # fmt: skip
+    coded = sa.select(changes.c.id, changes.c.detail).where(
+        changes.c.kind == "outcome", changes.c.detail.like("categories=%")
+    )
+    for change_id, detail in connection.execute(coded).all():
+        words = _in_words(detail)
+        connection.execute(changes.update().where(changes.c.id == change_id).values(detail=words))
+
+
+def _in_words(detail: str) -> str:
+    """Return one coded outcome entry ("categories=a,b; referrals=-; ...") in words."""
+    fields: dict[str, str] = {}
+    for part in detail.split(";"):
+        key, _, value = part.strip().partition("=")
+        fields[key] = value
+    listed = {
+        key: ", ".join(item for item in fields.get(key, "").split(",") if item not in ("", "-"))
+        for key in ("categories", "referrals")
+    }
+    trigger = "yes" if fields.get("community_trigger") == "True" else "no"
+    return (
+        f"Categories: {listed['categories'] or 'none'}. Referrals: {listed['referrals'] or 'none'}."
+        f" Community Trigger support: {trigger}."
+    )
 
 
 def downgrade() -> None:
