@@ -15,6 +15,7 @@ from helpline.auth import NavBadge, actor_name, add_nav_badge, add_nav_link, rol
 from helpline.callbacks.attempts import AttemptForm, record_attempt
 from helpline.callbacks.queue import CallbackError, callback_queue, owed_counts
 from helpline.cases.record import find_case, staff_names
+from helpline.cases.views import case_page
 from helpline.config import Calendar
 from helpline.db import get_database
 
@@ -71,7 +72,8 @@ def record(reference: str) -> Response | tuple[str, int]:
             if case is None:
                 raise CallbackError(f"There is no case {reference.upper()}.")
             message = record_attempt(session, case, form, who, now(), calendar())
-            record_audit(session, who, f"callback_{form.result}", case.reference, form.note)
+            # The note stays off the audit log: the log outlives retention, notes must not.
+            record_audit(session, who, f"callback_{form.result}", case.reference)
     except CallbackError as error:
         return _refused(reference.upper(), form, str(error), back_to_case), 400
     flash(message)
@@ -85,8 +87,6 @@ def _refused(reference: str, form: AttemptForm, message: str, back_to_case: bool
     problem = {"reference": reference, "message": message, "result": form.result,
                "note": form.note}  # fmt: skip
     if back_to_case:
-        from helpline.cases.views import case_page
-
         return case_page(reference, problem)
     return queue_page(problem)
 

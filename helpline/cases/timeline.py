@@ -171,16 +171,22 @@ def change_words(
     change: CaseChange, names: Mapping[str, str], calls: Mapping[str, str]
 ) -> tuple[str, str]:
     """Return a change's title and detail in words; calls maps a call SID to its start time."""
-    sid, _, reference = change.detail.partition(" to ") if change.kind == "call_moved_out" \
-        else change.detail.partition(" from ")  # fmt: skip
-    call = f"The call of {calls.get(sid.strip(), 'an earlier time')}"
+    if change.kind in ("call_moved_out", "call_moved_in"):
+        return moved_words(change, calls), ""
     words = {
-        "assigned": (f"Assigned to {names.get(change.detail, change.detail)}", ""),
-        "call_moved_out": (f"{call} was moved to {reference}", ""),
-        "call_moved_in": (f"{call} was moved here from {reference}", ""),
-        "merged_into": (f"Merged into {change.detail}", ""),
-        "merged_from": (f"{change.detail} was merged into this case", ""),
+        "assigned": f"Assigned to {names.get(change.detail, change.detail)}",
+        "merged_into": f"Merged into {change.detail}",
+        "merged_from": f"{change.detail} was merged into this case",
     }
-    default = (CHANGE_WORDS.get(change.kind, change.kind.replace("_", " ").capitalize()),
-               change.detail)  # fmt: skip
-    return words.get(change.kind, default)
+    if change.kind in words:
+        return words[change.kind], ""
+    title = CHANGE_WORDS.get(change.kind, change.kind.replace("_", " ").capitalize())
+    return title, change.detail
+
+
+def moved_words(change: CaseChange, calls: Mapping[str, str]) -> str:
+    """Describe a call moved in or out ("CA… to HAR-…" in the history) by its start time."""
+    separator, verb = (" to ", "was moved to") if change.kind == "call_moved_out" else (
+        " from ", "was moved here from")  # fmt: skip
+    sid, _, reference = change.detail.partition(separator)
+    return f"The call of {calls.get(sid.strip(), 'an earlier time')} {verb} {reference}"
