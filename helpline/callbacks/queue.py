@@ -156,19 +156,20 @@ def _missed_calls(
     case_id: int | None,
 ) -> list[tuple[tuple[int, str], Owed]]:  # fmt: skip
     """Return recent ended in-hours calls Harmony did not answer, not yet called back."""
+    # Columns, not whole rows: the navigation counts these on every page.
     query = (
-        select(Call, Case.id, Case.reference, outcome())
+        select(Call.id, Call.dial_line, Call.from_number, Call.started_at, Case.id,
+               Case.reference, outcome())
         .join(Case, Call.case_id == Case.id)
         .where(*missed_call_conditions(now))
-    )
+    )  # fmt: skip
     if case_id is not None:
         query = query.where(Call.case_id == case_id)
     return [
         ((owner, reference), Owed(
-            "missed_call", call.id, why_words(label, call.dial_line, lines),
-            phones.mask(call.from_number), call.started_at,
-            working_deadline(call.started_at, calendar), None, None))
-        for call, owner, reference, label in session.execute(query)
+            "missed_call", call_id, why_words(label, dial_line, lines), phones.mask(number),
+            started, working_deadline(started, calendar), None, None))
+        for call_id, dial_line, number, started, owner, reference, label in session.execute(query)
     ]  # fmt: skip
 
 
