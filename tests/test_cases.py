@@ -59,6 +59,8 @@ def test_add_note_shows_it_with_author_and_refuses_empty_notes(
     page = client.get(f"/cases/{reference}").get_data(as_text=True)
     assert "Caller reports loud music &lt;b&gt;" in page
     assert "Test Handler ·" in page and email not in page  # names, never emails
+    auth.post(f"/cases/{reference}/notes", {"body": "Line one\nLine <two>"})
+    assert "Line one<br>Line &lt;two&gt;" in client.get(f"/cases/{reference}").get_data(True)
     auth.post(f"/cases/{reference}/notes", {"body": "   "})
     assert "A note cannot be empty." in client.get(f"/cases/{reference}").get_data(as_text=True)
     assert (email, "note_added", reference) in audit_actions(app)

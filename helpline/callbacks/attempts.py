@@ -42,6 +42,8 @@ def record_attempt(
     problem = form.problem()
     if problem is not None:
         raise CallbackError(problem)
+    # Lock the case so two handlers recording at once cannot both turn a missed call into a request.
+    session.scalars(select(Case.id).where(Case.id == case.id).with_for_update()).one()
     owed = _open_requests(session, case, now, calendar)
     if not owed:
         raise CallbackError(f"{case.reference} is not owed a callback any more.")
