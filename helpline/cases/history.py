@@ -100,9 +100,10 @@ def decisions_for(session: Session, case_ids: Iterable[int]) -> dict[int, Safety
     return {
         detail.case_id: SafetyDecision(
             detail.case_id, reference, detail.safe_to_call_back, detail.safe_to_leave_message,
-            detail.safety_set_by or "", detail.safety_set_at,  # type: ignore[arg-type]
+            detail.safety_set_by or "", set_at,
         )
         for detail, reference in session.execute(query)
+        if (set_at := detail.safety_set_at) is not None
     }  # fmt: skip
 
 
