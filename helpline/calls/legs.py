@@ -131,7 +131,8 @@ def _fold_screening(state: CallState, outcome: str, at: datetime) -> CallState:
         state,
         screening=screening,
         leg_status=status or "in-progress",
-        leg_answered_at=_earliest(state.leg_answered_at, at),
+        # Our own receipt time, only until Twilio's answered event says when exactly.
+        leg_answered_at=state.leg_answered_at or at,
     )
 
 
