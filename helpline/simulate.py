@@ -16,11 +16,10 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from helpline.calls.events import SCREENING_PARAM
-from helpline.calls.legs import DECISIONS
 from helpline.db import get_database
 from helpline.flows import twiml_check
 from helpline.models import Call, CallbackRequest, CallEvent, Case, Voicemail
-from helpline.simulate_line import Heard, SimulatedLine
+from helpline.simulate_line import Heard, SimulatedLine, describe_answer
 
 HELPLINE_NUMBER = "+441785000000"
 MAX_DOCUMENTS = 40
@@ -256,25 +255,3 @@ def describe_stored(info: dict[str, Any]) -> Iterator[str]:
             f"{'yes' if callback['safe_to_call'] else 'no'}, may leave a message "
             f"{'yes' if callback['may_leave_message'] else 'no'}, due {callback['due_at']}"
         )
-
-
-ANSWERED_BY_WORDS = {
-    "person": "answered by a person",
-    "machine_or_declined": "answered by a machine or declined",
-    "no_answer": "not answered",
-}
-SCREENING_WORDS = {
-    "accepted": "pressed the key to accept",
-    "declined": "pressed another key",
-    "no_key": "no key pressed, as an answering machine or voicemail does",
-    "machine": "Twilio detected a machine",
-    "ended": "hung up at the screening prompt",
-}
-
-
-def describe_answer(info: dict[str, Any]) -> str:
-    """Return who answered a line, in words, with what they did at the screening prompt."""
-    answered_by = info.get("answered_by") or DECISIONS.get(info.get("screening") or "", "")
-    words = ANSWERED_BY_WORDS.get(answered_by, answered_by)
-    screening = SCREENING_WORDS.get(info.get("screening") or "")
-    return f"{words} ({screening})" if screening else words

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from typing import Protocol
+from typing import Any, Protocol
 from xml.etree import ElementTree
 
+from helpline.calls.legs import DECISIONS
 from helpline.flows import twiml_check
 
 # What the line may do: answered by a person (who accepts any screening), a machine, someone who
@@ -120,3 +121,25 @@ def leg_params(parent: dict[str, str], sid: str, to: str) -> dict[str, str]:
         "To": to,
         "Called": to,
     }
+
+
+ANSWERED_BY_WORDS = {
+    "person": "answered by a person",
+    "machine_or_declined": "answered by a machine or declined",
+    "no_answer": "not answered",
+}
+SCREENING_WORDS = {
+    "accepted": "pressed the key to accept",
+    "declined": "pressed another key",
+    "no_key": "no key pressed, as an answering machine or voicemail does",
+    "machine": "Twilio detected a machine",
+    "ended": "hung up at the screening prompt",
+}
+
+
+def describe_answer(info: dict[str, Any]) -> str:
+    """Return who answered a line, in words, with what they did at the screening prompt."""
+    answered_by = info.get("answered_by") or DECISIONS.get(info.get("screening") or "", "")
+    words = ANSWERED_BY_WORDS.get(answered_by, answered_by)
+    screening = SCREENING_WORDS.get(info.get("screening") or "")
+    return f"{words} ({screening})" if screening else words

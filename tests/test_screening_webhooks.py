@@ -139,3 +139,11 @@ def test_a_declined_line_goes_on_as_for_no_answer(twilio: TwilioClient, app: Fla
     assert "connect_harmony:declined" in call.ivr_path
     assert (call.screening, call.answered_by) == ("no_key", "machine_or_declined")
     assert call.stage == "menu"
+
+
+def test_a_state_that_screens_nothing_hangs_the_line_up(twilio: TwilioClient) -> None:
+    """A prompt URL for a step with no screening (or no such step) never connects anything."""
+    states = ("harmony/connect_support/screen", "harmony/menu/screen", "nowhere/ring/screened")
+    for path in (f"/voice/flow/{state}" for state in states):
+        assert [verb.tag for verb in twiml(twilio.post(path, leg_params()))] == ["Hangup"]
+    assert twilio.post("/voice/flow/harmony/menu/leg", progress("ringing", 1)).status_code == 204

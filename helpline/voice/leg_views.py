@@ -23,10 +23,9 @@ LEG_HOOKS = frozenset({"screen", "screened", "leg"})
 
 def leg_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
     """Answer the line's call: the screening prompt, the key pressed, or a progress event."""
-    try:
-        step = current_app.extensions["helpline.flows"].step(flow, state)
-    except KeyError:
-        log.warning("line callback for unknown flow state %s/%s", flow, state)
+    step = _dial_step(flow, state, screened=hook != "leg")
+    if step is None:
+        log.warning("line callback %s for %s/%s, which screens no line", hook, flow, state)
         return ("", 204) if hook == "leg" else twiml_response(screening.screened("ended"))
     if hook == "leg":
         _log_leg("leg", step, hook)
@@ -36,6 +35,17 @@ def leg_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
     except Exception:  # never let an error here connect an unscreened line or dial elsewhere
         log.exception("screening webhook %s failed; hanging up the line", request.path)
         return twiml_response(screening.screened("ended"))
+
+
+def _dial_step(flow: str, state: str, screened: bool) -> Step | None:
+    """Return the dial step a line's callback belongs to (a screened one, if asked), or None."""
+    try:
+        step: Step = current_app.extensions["helpline.flows"].step(flow, state)
+    except KeyError:
+        return None
+    if step.type != "dial" or (screened and not step.prop("screening")):
+        return None
+    return step
 
 
 def _screen(step: Step, hook: str) -> Response:
