@@ -147,3 +147,16 @@ def test_a_state_that_screens_nothing_hangs_the_line_up(twilio: TwilioClient) ->
     for path in (f"/voice/flow/{state}" for state in states):
         assert [verb.tag for verb in twiml(twilio.post(path, leg_params()))] == ["Hangup"]
     assert twilio.post("/voice/flow/harmony/menu/leg", progress("ringing", 1)).status_code == 204
+
+
+def test_the_line_heard_of_first_still_gets_the_callers_numbers(
+    twilio: TwilioClient, app: Flask
+) -> None:
+    """Out of order, the line's event makes the row; the caller's event then fills it in."""
+    twilio.at(IN_HOURS).post("/voice/flow/harmony/connect_harmony/leg", progress("ringing", 1))
+    call = stored(app)
+    assert (call.from_number, call.to_number, call.case_id) == (None, None, None)
+    twilio.post("/voice/incoming", incoming_params(SID, CALLER))
+    call = stored(app)
+    assert (call.from_number, call.to_number) == (CALLER, "+441785000000")
+    assert call.case_id is not None and call.leg_status == "ringing"

@@ -44,7 +44,7 @@ def _keep_flow_outcome(session: Session, call: Call, event: ContactEvent) -> Non
 
 def _fill_in_caller(call: Call, event: ContactEvent) -> None:
     """Take the caller's numbers from the first caller's event after the line's events."""
-    if call.to_number is None:
+    if call.to_number is None and event.params.get("To"):
         caller = phones.caller_from(event.params.get("From"))
         call.from_number, call.withheld = caller.number, caller.withheld
         call.to_number = phones.to_e164(event.params.get("To", ""))
