@@ -114,7 +114,7 @@ def test_the_support_line_leg_supersedes_the_harmony_leg() -> None:
 def test_where_now_follows_the_call() -> None:
     """In the menu, ringing a line (also while it is screened), talking, a message, ended."""
     names = {"harmony": "Harmony line"}
-    state = CallState(started_at=START, status="in-progress", stage="menu")
+    state = CallState(started_at=START, status="in-progress", waiting_on="menu")
     assert where_now(state) == "in the menu"
     ringing = fold(state, leg_event("ringing", 1))
     assert where_now(ringing, names) == "ringing Harmony line"
@@ -123,8 +123,8 @@ def test_where_now_follows_the_call() -> None:
     assert where_now(fold(screened, screening_event("accepted", 12))) == "talking"
     done = fold(fold(screened, screening_event("no_key", 15)), leg_event("completed", 9))
     assert where_now(done) == "in the menu"
-    assert where_now(CallState(started_at=START, stage="line:out_of_hours")) == (
+    assert where_now(CallState(started_at=START, waiting_on="line:out_of_hours")) == (
         "ringing out of hours"
     )
-    assert where_now(CallState(started_at=START, stage="message")) == "leaving a message"
+    assert where_now(CallState(started_at=START, waiting_on="message")) == "leaving a message"
     assert where_now(CallState(started_at=START, status="completed")) == "ended"

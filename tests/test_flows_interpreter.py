@@ -245,14 +245,14 @@ def test_a_screened_line_reports_progress_and_declines_like_no_answer(tmp_path: 
     screened = flows.load(write_flows(tmp_path, main=SCREENED), "main", prompts())
     turn = start(screened, prompts(), context())
     number = xml(turn).find("Dial/Number")
-    assert number is not None and (number.text, turn.stage) == (HARMONY, "line:harmony")
+    assert number is not None and (number.text, turn.waiting_on) == (HARMONY, "line:harmony")
     assert urlsplit(number.get("url")).path == "/main/ring/screen"
     assert urlsplit(number.get("statusCallback")).path == "/main/ring/leg"
     assert "Press 1" not in words(xml(turn))
-    for bridged, event, stage in (
+    for bridged, event, waiting_on in (
         ("false", "ring:declined", "message"),
         ("true", "ring:answered", ""),
     ):
         given = Input(dial_status="completed", dial_bridged=bridged)
         after = resume(screened, prompts(), context(), "main", "ring", "dial", given)
-        assert (after.path[0], after.stage) == (event, stage)
+        assert (after.path[0], after.waiting_on) == (event, waiting_on)

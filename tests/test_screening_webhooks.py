@@ -9,9 +9,11 @@ from xml.etree import ElementTree
 from flask import Flask
 from sqlalchemy import func, select
 
+from helpline.calls.whereabouts import where_now
 from helpline.db import get_database
 from helpline.models import Call, CallEvent
-from tests.flow_helpers import IN_HOURS
+from tests.conftest import empty_tables
+from tests.flow_helpers import EVENING, IN_HOURS
 from tests.twilio_client import (
     ACCOUNT_SID,
     BASE_URL,
@@ -19,6 +21,7 @@ from tests.twilio_client import (
     dial_params,
     incoming_params,
     spoken,
+    status_params,
     twiml,
 )
 
@@ -138,7 +141,7 @@ def test_a_declined_line_goes_on_as_for_no_answer(twilio: TwilioClient, app: Fla
     call = stored(app)
     assert "connect_harmony:declined" in call.ivr_path
     assert (call.screening, call.answered_by) == ("no_key", "machine_or_declined")
-    assert call.stage == "menu"
+    assert call.waiting_on == "menu"
 
 
 def test_a_state_that_screens_nothing_hangs_the_line_up(twilio: TwilioClient) -> None:
@@ -160,3 +163,40 @@ def test_the_line_heard_of_first_still_gets_the_callers_numbers(
     call = stored(app)
     assert (call.from_number, call.to_number) == (CALLER, "+441785000000")
     assert call.case_id is not None and call.leg_status == "ringing"
+
+
+def test_where_now_follows_the_caller_through_menus_and_messages(
+    twilio: TwilioClient, app: Flask
+) -> None:
+    """Ringing the support line, in the menu (callback questions too), leaving a message."""
+    names = {"out_of_hours": "the support line"}
+    for key, question in (("1", "Record"), ("2", "Gather")):
+        menu = support_unanswered(twilio, app, names)
+        asked = twiml(twilio.post(path_of(menu.find("Gather").get("action")), press(key)))  # type: ignore[union-attr]
+        assert asked.find(question) is not None
+        if question == "Record":
+            assert where_now(stored(app)) == "leaving a message"
+        else:
+            action = path_of(asked.find("Gather").get("action"))  # type: ignore[union-attr]
+            assert twiml(twilio.post(action, press("1"))).find("Gather") is not None
+            assert where_now(stored(app)) == "in the menu"  # the callback's own questions
+        twilio.post("/voice/status", status_params(SID, CALLER, "completed", 9, EVENING, 60))
+        assert where_now(stored(app)) == "ended"
+        empty_tables(app)
+
+
+def support_unanswered(
+    twilio: TwilioClient, app: Flask, names: dict[str, str]
+) -> ElementTree.Element:
+    """Ring the support line out of hours; it does not answer; return the menu that follows."""
+    document = twiml(twilio.at(EVENING).post("/voice/incoming", incoming_params(SID, CALLER)))
+    assert where_now(stored(app), names) == "ringing the support line"
+    action = path_of(document.find("Dial").get("action"))  # type: ignore[union-attr]
+    menu = twiml(twilio.post(action, dial_params(SID, CALLER, "no-answer")))
+    assert where_now(stored(app), names) == "in the menu"
+    return menu
+
+
+def press(digits: str) -> dict[str, str]:
+    """Return what Twilio posts to a <Gather> action when the caller presses keys."""
+    return incoming_params(SID, CALLER) | {"CallStatus": "in-progress", "Digits": digits}

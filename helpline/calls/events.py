@@ -156,7 +156,7 @@ class CallState:
     dial_status: str | None = None
     talk_seconds: int | None = None
     # What our latest reply left the caller waiting on: "menu", "line:<line>" or "message".
-    stage: str | None = None
+    waiting_on: str | None = None
     # The dialled line's own call (child leg): its line, progress and who answered it.
     leg_sid: str | None = None
     leg_line: str | None = None
@@ -178,7 +178,7 @@ def fold(state: CallState, event: ContactEvent) -> CallState:
         return _fold_status(state, event)
     if event.kind in LEG_KINDS:
         return legs.fold_leg(state, event)
-    state = _fold_stage(state, event)
+    state = _fold_waiting_on(state, event)
     if event.kind == "dial":
         return _fold_call_status(legs.fold_dial_outcome(_fold_dial(state, event), event), event)
     if event.kind in FLOW_KINDS:
@@ -186,11 +186,11 @@ def fold(state: CallState, event: ContactEvent) -> CallState:
     return _fold_incoming(state, event)
 
 
-def _fold_stage(state: CallState, event: ContactEvent) -> CallState:
+def _fold_waiting_on(state: CallState, event: ContactEvent) -> CallState:
     """Keep what our latest reply left the caller waiting on, if the event says."""
-    if "stage" not in event.route:
+    if "waiting_on" not in event.route:
         return state
-    return dataclasses.replace(state, stage=str(event.route["stage"]) or None)
+    return dataclasses.replace(state, waiting_on=str(event.route["waiting_on"]) or None)
 
 
 def _fold_call_status(state: CallState, event: ContactEvent) -> CallState:

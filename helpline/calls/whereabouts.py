@@ -22,7 +22,7 @@ class CallFields(Protocol):
     @property
     def ended_at(self) -> datetime | None: ...
     @property
-    def stage(self) -> str | None: ...
+    def waiting_on(self) -> str | None: ...
     @property
     def leg_line(self) -> str | None: ...
     @property
@@ -38,10 +38,10 @@ def where_now(state: CallFields, line_names: Mapping[str, str] | None = None) ->
     leg = _on_the_line(state)
     if leg is not None:
         return leg if leg == TALKING else f"ringing {_name(leg, line_names)}"
-    stage = state.stage or ""
-    if stage == "message":
+    waiting_on = state.waiting_on or ""
+    if waiting_on == "message":
         return MESSAGE
-    line = stage.removeprefix("line:") if stage.startswith("line:") else None
+    line = waiting_on.removeprefix("line:") if waiting_on.startswith("line:") else None
     if line and not (state.leg_line == line and state.leg_status in TERMINAL_STATUSES):
         return f"ringing {_name(line, line_names)}"
     return IN_MENU

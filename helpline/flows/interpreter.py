@@ -78,7 +78,7 @@ class Turn:
     path: tuple[str, ...]
     callback: CallbackConsent | None = None
     # What the reply leaves the caller waiting on: "menu", "line:<line>", "message", or nothing.
-    stage: str = ""
+    waiting_on: str = ""
 
 
 class Renderer:
@@ -92,7 +92,7 @@ class Renderer:
             str
         ] = []  # after the first verb that waits: only known if Twilio calls back
         self.waiting = False
-        self.stage = ""
+        self.waiting_on = ""
         self.callback: CallbackConsent | None = None
 
     def note(self, step: Step, event: str | None = None) -> None:
@@ -109,7 +109,7 @@ class Renderer:
         if self.pending:
             values["trail"] = "~".join(self.pending)
         if not self.waiting:
-            self.stage = _STAGES.get(hook, "").format(line=step.prop("line"))
+            self.waiting_on = _WAITING_ON.get(hook, "").format(line=step.prop("line"))
         self.waiting = True
         return self.context.url(step.flow, step.name, hook, values)
 
@@ -134,11 +134,11 @@ class Renderer:
 
     def turn(self) -> Turn:
         """Return the finished reply."""
-        return Turn(self.response, tuple(self.logged), self.callback, self.stage)
+        return Turn(self.response, tuple(self.logged), self.callback, self.waiting_on)
 
 
 # The first verb of a reply that waits decides what the caller is doing until Twilio calls back.
-_STAGES = {"gather": "menu", "dial": "line:{line}", "record": "message"}
+_WAITING_ON = {"gather": "menu", "dial": "line:{line}", "record": "message"}
 
 
 def start(flows: FlowSet, prompts: Prompts, context: CallContext) -> Turn:

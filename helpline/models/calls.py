@@ -80,7 +80,7 @@ class Call(Base):
     ivr_path: Mapped[list[Any]] = mapped_column(JSON, default=list)
     anonymised_at: Mapped[datetime | None]
     # What our latest reply left the caller waiting on: "menu", "line:<line>" or "message".
-    stage: Mapped[str | None] = mapped_column(String(40))
+    waiting_on: Mapped[str | None] = mapped_column(String(40))
     # The dialled line's own call (child leg): when it rang, was answered, and by whom
     # ("person", "machine_or_declined" or "no_answer"; see helpline/calls/legs.py).
     leg_sid: Mapped[str | None] = mapped_column(String(64))

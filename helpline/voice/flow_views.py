@@ -45,7 +45,7 @@ def flow_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
 def _log_turn(flow: str, state: str, hook: str, given: Input, turn: Turn) -> None:
     """Hand the writer the path taken, the dial outcome, and any callback asked for."""
     route: dict[str, object] = {"flow": flow, "state": state, "hook": hook, "ivr_path": turn.path}
-    route["stage"] = turn.stage
+    route["waiting_on"] = turn.waiting_on
     route |= {key: given.query[key] for key in ("attempt", "stage", "v") if key in given.query}
     if hook == "dial":
         route["line"] = current_app.extensions["helpline.flows"].step(flow, state).prop("line")

@@ -29,7 +29,7 @@ def incoming() -> Response:
 
     decision = route_now()
     turn = answer_call(decision)
-    route = _route_record(decision) | {"ivr_path": turn.path, "stage": turn.stage}
+    route = _route_record(decision) | {"ivr_path": turn.path, "waiting_on": turn.waiting_on}
     log_event("incoming", route=route)
     return twiml_response(turn.response)
 

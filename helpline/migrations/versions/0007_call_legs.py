@@ -19,7 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TEXT_COLUMNS = {
-    "stage": 40,
+    "waiting_on": 40,
     "leg_sid": 64,
     "leg_line": 20,
     "leg_status": 20,
