@@ -15,9 +15,11 @@ from flask import Flask
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from helpline.calls.events import SCREENING_PARAM
 from helpline.db import get_database
 from helpline.flows import twiml_check
-from helpline.models import Call, CallbackRequest, Case, Voicemail
+from helpline.models import Call, CallbackRequest, CallEvent, Case, Voicemail
+from helpline.simulate_line import Heard, SimulatedLine, describe_answer
 
 HELPLINE_NUMBER = "+441785000000"
 MAX_DOCUMENTS = 40
@@ -32,6 +34,7 @@ class Transcript:
     lines: list[str] = field(default_factory=list)
     heard: list[str] = field(default_factory=list)
     dialled: list[str] = field(default_factory=list)
+    line_heard: list[str] = field(default_factory=list)  # screening prompts: never the caller's
     problems: list[str] = field(default_factory=list)
     stored: dict[str, Any] = field(default_factory=dict)
 
@@ -130,11 +133,8 @@ class CallSimulator:
         outcome = script.dial_outcomes.pop(0) if script.dial_outcomes else "completed"
         t.dialled += numbers
         t.say(f"  dials {', '.join(numbers)}: {outcome}")
-        talk = "120" if outcome == "completed" else "0"
-        params = {
-            "DialCallStatus": outcome, "DialCallSid": "CA" + uuid.uuid4().hex,
-            "DialCallDuration": talk, "DialBridged": str(outcome == "completed").lower(),
-        }  # fmt: skip
+        line = SimulatedLine(self._post, self.app.extensions["helpline.clock"]())
+        params = line.ring(verb.findall("Number")[0], base, outcome, t)
         return self._post(verb.get("action", ""), base | params, t) if verb.get("action") else None
 
     def _record(
@@ -156,7 +156,7 @@ class CallSimulator:
             self._post(verb.get("recordingStatusCallback", ""), base | recording | status)
         return self._post(verb.get("action", ""), base | recording | {"Digits": "#"}, t)
 
-    def _post(self, url: str, params: dict[str, str], t: Transcript | None = None) -> str | None:
+    def _post(self, url: str, params: dict[str, str], t: Heard | None = None) -> str | None:
         """POST a signed webhook; return the TwiML body, or None for an empty reply."""
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -215,9 +215,16 @@ def stored(app: Flask, call_sid: str) -> dict[str, Any]:
         callbacks = session.scalars(
             select(CallbackRequest).where(CallbackRequest.call_id == call.id)
         )
+        screened = session.scalars(
+            select(CallEvent).where(CallEvent.call_id == call.id, CallEvent.kind == "screening")
+        )
         return {
             "case_reference": case.reference if case else None,
             "status": call.status, "route_line": call.route_line, "dial_status": call.dial_status,
+            "leg_line": call.leg_line, "answered_by": call.answered_by,
+            "screening": call.screening,
+            "screenings": [(e.params.get("To"), e.params.get(SCREENING_PARAM)) for e in screened
+                           if e.params.get(SCREENING_PARAM) != "asked"],
             "ivr_path": list(call.ivr_path or []),
             "voicemails": [{"duration_seconds": v.duration_seconds, "case_id": v.case_id,
                             "recording_url": v.recording_url} for v in voicemails],
@@ -236,6 +243,10 @@ def describe_stored(info: dict[str, Any]) -> Iterator[str]:
     yield f"Logged against case {info['case_reference']}: status {info['status']}, " \
         f"line {info['route_line']}, last dial {info['dial_status']}"  # fmt: skip
     yield "  path: " + " > ".join(info["ivr_path"])
+    for number, outcome in info.get("screenings", []):
+        yield f"  screening at {number}: {describe_answer({'screening': outcome})}"
+    if info.get("answered_by"):
+        yield f"  line {info['leg_line']}: {describe_answer(info)}"
     for voicemail in info["voicemails"]:
         yield f"  voicemail: {voicemail['duration_seconds']}s, {voicemail['recording_url']}"
     for callback in info["callbacks"]:

@@ -152,3 +152,37 @@ def test_service_refuses_to_start_with_an_invalid_flow(database_url: str, tmp_pa
     message = str(stopped.value)
     assert message.startswith(f"helpline: flow error: {folder / 'harmony.yaml'}: state 'greeting'")
     assert "missing state 'hourz'" in message and "\n" not in message
+
+
+SCREENED = """
+    initial: ring
+    states:
+      ring:
+        type: dial
+        line: harmony
+        screening: Helpline call. Press 1 to accept.
+        unanswered: bye
+      bye:
+        type: hangup
+"""
+
+
+def test_screening_is_checked(tmp_path: Path) -> None:
+    """A screened dial is valid; its key is one digit, its timeout a few seconds."""
+    assert problems_in(tmp_path, small=SCREENED) == []
+    bad = SCREENED.replace("unanswered: bye", "screening_key: '12'\n        unanswered: bye")
+    assert any("screening_key: must be one digit" in p for p in problems_in(tmp_path, small=bad))
+    slow = SCREENED.replace("unanswered: bye", "screening_timeout: 60\n        unanswered: bye")
+    found = problems_in(tmp_path / "slow", small=slow)
+    assert any("screening_timeout: must be between 2 and 15" in p for p in found)
+    typo = SCREENED.replace("Helpline call", "Call for {servise}")
+    found = problems_in(tmp_path / "typo", small=typo)
+    assert any("screening: prompt has an unknown placeholder" in p for p in found)
+
+
+def test_declined_needs_screening(tmp_path: Path) -> None:
+    """Only a screened line can be declined: the way out would never be taken otherwise."""
+    text = SCREENED.replace("        screening: Helpline call. Press 1 to accept.\n", "")
+    text = text.replace("unanswered: bye", "unanswered: bye\n        declined: bye")
+    found = problems_in(tmp_path, small=text)
+    assert any("declined: only a dial with 'screening' words uses it" in p for p in found)

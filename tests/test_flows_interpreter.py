@@ -222,3 +222,37 @@ def test_callback_message_question_silence_means_no(flowset: flows.FlowSet) -> N
     assert redirect is not None and query(redirect.text)["stage"] == "message"
     silent = go(flowset, "ask", "gather", query=query(redirect.text))
     assert silent.callback is not None and not silent.callback.may_leave_message
+
+
+SCREENED = """
+    initial: ring
+    states:
+      ring:
+        type: dial
+        line: harmony
+        screening: Helpline call. Press 1.
+        answered: thanks
+        no_answer: leave
+        unanswered: bye
+      leave: {type: voicemail, say: Speak after the tone., recorded: thanks, no_message: bye}
+      thanks: {type: hangup, say: Thank you.}
+      bye: {type: hangup, say: Goodbye.}
+"""
+
+
+def test_a_screened_line_reports_progress_and_declines_like_no_answer(tmp_path: Path) -> None:
+    """<Number> names the prompt and progress URLs; answered but not bridged is 'declined'."""
+    screened = flows.load(write_flows(tmp_path, main=SCREENED), "main", prompts())
+    turn = start(screened, prompts(), context())
+    number = xml(turn).find("Dial/Number")
+    assert number is not None and (number.text, turn.waiting_on) == (HARMONY, "line:harmony")
+    assert urlsplit(number.get("url")).path == "/main/ring/screen"
+    assert urlsplit(number.get("statusCallback")).path == "/main/ring/leg"
+    assert "Press 1" not in words(xml(turn))
+    for bridged, event, waiting_on in (
+        ("false", "ring:declined", "message"),
+        ("true", "ring:answered", ""),
+    ):
+        given = Input(dial_status="completed", dial_bridged=bridged)
+        after = resume(screened, prompts(), context(), "main", "ring", "dial", given)
+        assert (after.path[0], after.waiting_on) == (event, waiting_on)

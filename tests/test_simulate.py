@@ -89,3 +89,32 @@ def test_simulate_speech_the_menu_does_not_listen_for() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "caller says: hello" in result.output and "not one of the choices" in result.output
+
+
+def test_twiml_check_knows_the_number_noun_and_screening_documents() -> None:
+    """<Number> may carry screening and progress URLs (absolute); a screening may not dial."""
+    good = (
+        '<Response><Dial><Number url="https://h.example/s" method="POST" '
+        'statusCallback="https://h.example/l" statusCallbackEvent="initiated ringing answered '
+        'completed" statusCallbackMethod="POST">+443301757258</Number></Dial></Response>'
+    )
+    assert twiml_check.problems(good) == []
+    bad = good.replace('method="POST"', 'volume="11"').replace("https://h.example/l", "/l")
+    found = twiml_check.problems(bad)
+    assert "<Number> has an unknown attribute 'volume'" in found
+    assert any("statusCallback is not an absolute URL" in p for p in found)
+    assert twiml_check.problems("<Number>+44</Number>".join(["<Response>", "</Response>"]))
+    assert twiml_check.problems("<Response/>", screening=True) == []
+    dialling = "<Response><Dial><Number>+44</Number></Dial></Response>"
+    assert "a screening document may not <Dial>" in twiml_check.problems(dialling, screening=True)
+
+
+def test_simulate_a_machine_answering_the_harmony_line() -> None:
+    """The voicemail never presses 1: the caller is offered the support line, as for no answer."""
+    outcomes = ["--dial-outcome", "machine", "--dial-outcome", "no-answer"]
+    result = CliRunner().invoke(simulate_command, ["--at", "2026-11-24T10:00", *outcomes])
+    assert result.exit_code == 0, result.output
+    assert "the line hears: Harmony helpline call. Press 1 to accept the call." in result.output
+    assert "Sorry, the Harmony team cannot take your call right now" in result.output
+    assert "screening at +443301757258: answered by a machine or declined" in result.output
+    assert "connect_harmony:declined" in result.output

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from helpline.twilio_api import HTTP_CLIENT_EXTENSION
+from tests.twilio_client import BASE_URL, TwilioClient, incoming_params
 from tests.twilio_http import ExactTwilioHttp, phone_number_resource
 
 BASE = "https://helpline.example.org"
@@ -36,8 +37,9 @@ def expect_lookup(fake: ExactTwilioHttp, **settings: str) -> None:
     )  # fmt: skip
 
 
+OVERRIDES = "#ct=1000&rt=2000&tt=3000&rc=1"
 WANTED = {
-    "VoiceUrl": f"{BASE}/voice/incoming",
+    "VoiceUrl": f"{BASE}/voice/incoming{OVERRIDES}",
     "VoiceMethod": "POST",
     "VoiceFallbackUrl": f"{BASE}/voice/fallback",
     "VoiceFallbackMethod": "POST",
@@ -60,10 +62,16 @@ def test_configure_sends_exactly_the_update_twilio_expects(
     result = runner.invoke(args=["twilio", "configure", "--number", "01785 000000", "--yes"])
     assert result.exit_code == 0, result.output
     twilio_http.assert_done()
-    assert f"voice_url: https://demo.twilio.com/welcome/voice/ -> {BASE}/voice/incoming" in (
+    assert f"voice_url: https://demo.twilio.com/welcome/voice/ -> {WANTED['VoiceUrl']}" in (
         result.output
     )
     assert "status_callback: (not set) -> " in result.output
+    assert f"Fallback URL (if the Voice URL fails or times out): {BASE}/voice/fallback" in (
+        result.output
+    )
+    assert "connect within 1000 ms, respond within 2000 ms, 1 retry, 3000 ms in all" in (
+        result.output
+    )
 
 
 def test_configure_asks_and_changes_nothing_when_refused(
@@ -135,3 +143,32 @@ def test_configure_rejects_a_bad_number(
     result = runner.invoke(args=["twilio", "configure", "--number", "not-a-number", "--yes"])
     assert result.exit_code == 2
     assert twilio_http.seen == []
+
+
+def test_configure_fails_over_to_a_fallback_url_elsewhere(
+    runner: FlaskCliRunner, twilio_http: ExactTwilioHttp
+) -> None:
+    """--fallback-url (say a TwiML Bin) replaces /voice/fallback, for a wholly dead service."""
+    bin_url = "https://handler.twilio.com/twiml/EH" + "0" * 32
+    expect_lookup(
+        twilio_http, voice_url=WANTED["VoiceUrl"], status_callback=WANTED["StatusCallback"]
+    )
+    update = phone_number_resource(SID, NUMBER)
+    path = f"/IncomingPhoneNumbers/{SID}.json"
+    twilio_http.expect("POST", path, 200, update, data={"VoiceFallbackUrl": bin_url})
+    args = ["twilio", "configure", "--number", NUMBER, "--yes", "--fallback-url", bin_url]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    twilio_http.assert_done()
+    assert f"Voice URL: {BASE}/voice/incoming#ct=1000&rt=2000&tt=3000&rc=1" in result.output
+
+
+def test_a_voice_url_signed_with_its_overrides_is_accepted(app: Flask) -> None:
+    """Whether Twilio signs the Voice URL with its fragment or without, the call is answered."""
+    twilio = TwilioClient(app, app.test_client())
+    params = incoming_params("CA" + "7" * 32, "+447911123456")
+    signature = twilio.sign(f"{BASE_URL}/voice/incoming{OVERRIDES}", params)
+    headers = {"X-Twilio-Signature": signature}
+    response = app.test_client().post("/voice/incoming", data=params, headers=headers)
+    app.extensions["helpline.writer"].drain()
+    assert response.status_code == 200

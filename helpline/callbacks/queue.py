@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, exists, not_, select
+from sqlalchemy import ColumnElement, and_, exists, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from helpline import phones
 from helpline.calls.events import TERMINAL_STATUSES
+from helpline.calls.legs import MACHINE_OR_DECLINED
 from helpline.calls.listing import outcome
 from helpline.cases.history import safety_for
 from helpline.cases.matching import Safety
@@ -179,6 +180,7 @@ def missed_call_conditions(now: datetime) -> list[ColumnElement[bool]]:
     answered_later = exists().where(
         later.case_id == Call.case_id, later.started_at > Call.started_at,
         later.dial_status.in_(("completed", "answered")), later.talk_seconds > 0,
+        or_(later.answered_by.is_(None), later.answered_by != MACHINE_OR_DECLINED),
     )  # fmt: skip
     handled = exists().where(CallbackRequest.call_id == Call.id)
     return [

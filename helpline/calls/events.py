@@ -9,9 +9,15 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
-EventKind = Literal["incoming", "status", "dial", "fallback", "gather", "recording", "callback"]
+EventKind = Literal[
+    "incoming", "status", "dial", "fallback", "gather", "recording", "callback", "leg", "screening"
+]
 # Events from the IVR flows: they add to the path, a voicemail or a callback, not the call state.
 FLOW_KINDS = frozenset({"gather", "recording", "callback"})
+# Events about the dialled line's own call (the child leg), folded into its parent call.
+LEG_KINDS = frozenset({"leg", "screening"})
+# Our own parameter on a screening event: what the answering party did at the prompt.
+SCREENING_PARAM = "ScreeningOutcome"
 
 TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 STATUS_RANK = {"queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3} | {
@@ -63,7 +69,17 @@ class ContactEvent:
             return f"dial:{self.route.get('line', '')}:{dial}:{self.params.get('DialCallSid', '')}"
         if self.kind in FLOW_KINDS:
             return self._flow_key()
+        if self.kind in LEG_KINDS:
+            return self._leg_key()
         return self.kind
+
+    def _leg_key(self) -> str:
+        """Return the dedupe key of a child-leg event: one per leg, progress event or hook."""
+        leg = self.params.get("CallSid", "")
+        if self.kind == "screening":
+            return f"screening:{leg}:{self.route.get('hook', '')}"[:200]
+        position = self.params.get("SequenceNumber") or self.params.get("Timestamp", "")
+        return f"leg:{leg}:{position}:{self.params.get('CallStatus', '')}"[:200]
 
     def _flow_key(self) -> str:
         """Return the dedupe key of a flow event: one per step, attempt and recording."""
@@ -139,6 +155,16 @@ class CallState:
     dial_line: str | None = None
     dial_status: str | None = None
     talk_seconds: int | None = None
+    # What our latest reply left the caller waiting on: "menu", "line:<line>" or "message".
+    waiting_on: str | None = None
+    # The dialled line's own call (child leg): its line, progress and who answered it.
+    leg_sid: str | None = None
+    leg_line: str | None = None
+    leg_status: str | None = None
+    leg_ringing_at: datetime | None = None
+    leg_answered_at: datetime | None = None
+    screening: str | None = None
+    answered_by: str | None = None
 
 
 STATE_FIELDS = tuple(f.name for f in dataclasses.fields(CallState))
@@ -146,13 +172,25 @@ STATE_FIELDS = tuple(f.name for f in dataclasses.fields(CallState))
 
 def fold(state: CallState, event: ContactEvent) -> CallState:
     """Return the state after one (already de-duplicated) event."""
+    from helpline.calls import legs
+
     if event.kind == "status":
         return _fold_status(state, event)
+    if event.kind in LEG_KINDS:
+        return legs.fold_leg(state, event)
+    state = _fold_waiting_on(state, event)
     if event.kind == "dial":
-        return _fold_call_status(_fold_dial(state, event), event)
+        return _fold_call_status(legs.fold_dial_outcome(_fold_dial(state, event), event), event)
     if event.kind in FLOW_KINDS:
         return _fold_call_status(state, event)
     return _fold_incoming(state, event)
+
+
+def _fold_waiting_on(state: CallState, event: ContactEvent) -> CallState:
+    """Keep what our latest reply left the caller waiting on, if the event says."""
+    if "waiting_on" not in event.route:
+        return state
+    return dataclasses.replace(state, waiting_on=str(event.route["waiting_on"]) or None)
 
 
 def _fold_call_status(state: CallState, event: ContactEvent) -> CallState:

@@ -19,6 +19,8 @@ COLUMNS = (
     "call_sid", "case_reference", "from_number", "withheld", "to_number", "started_at",
     "answered_at", "ended_at", "route_open", "route_line", "route_reason", "status",
     "dial_line", "dial_status", "duration_seconds", "talk_seconds", "ivr_path",
+    # Who answered the last line rung (person, machine_or_declined, no_answer) and its screening.
+    "answered_by", "screening", "leg_line", "leg_ringing_at", "leg_answered_at",
 )  # fmt: skip
 BATCH = 1000
 
@@ -81,6 +83,11 @@ def row_for(call: Call, reference: str | None) -> dict[str, Any]:
         "duration_seconds": call.duration_seconds,
         "talk_seconds": call.talk_seconds,
         "ivr_path": call.ivr_path or [],
+        "answered_by": call.answered_by,
+        "screening": call.screening,
+        "leg_line": call.leg_line,
+        "leg_ringing_at": _iso(call.leg_ringing_at),
+        "leg_answered_at": _iso(call.leg_answered_at),
     }
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from helpline import phones
 from helpline.calls import messages
-from helpline.calls.events import STATE_FIELDS, CallState, ContactEvent, fold
+from helpline.calls.events import LEG_KINDS, STATE_FIELDS, CallState, ContactEvent, fold
 from helpline.cases.opening import case_for_caller
 from helpline.db import insert_for
 from helpline.models import Call, CallEvent
@@ -21,6 +21,9 @@ def record(session: Session, event: ContactEvent) -> bool:
     state = fold(_state_of(call), event)
     for name in STATE_FIELDS:
         setattr(call, name, getattr(state, name))
+    if event.kind in LEG_KINDS:
+        return True  # the line's own call knows nothing of the caller: their events will follow
+    _fill_in_caller(call, event)
     if call.case_id is None:
         caller = phones.Caller(call.from_number)
         call.case = case_for_caller(session, caller, call.started_at)
@@ -39,9 +42,19 @@ def _keep_flow_outcome(session: Session, call: Call, event: ContactEvent) -> Non
         messages.rebuild_path(session, call)
 
 
+def _fill_in_caller(call: Call, event: ContactEvent) -> None:
+    """Take the caller's numbers from the first caller's event after the line's events."""
+    if call.to_number is None and event.params.get("To"):
+        caller = phones.caller_from(event.params.get("From"))
+        call.from_number, call.withheld = caller.number, caller.withheld
+        call.to_number = phones.to_e164(event.params.get("To", ""))
+
+
 def _locked_call(session: Session, event: ContactEvent) -> Call:
     """Create the call row if this is the first we hear of it, then lock it."""
-    caller = phones.caller_from(event.params.get("From"))
+    # The line's own call has the line as To and our caller ID as From: not the caller's numbers.
+    params = {} if event.kind in LEG_KINDS else event.params
+    caller = phones.caller_from(params.get("From"))
     statement = (
         insert_for(session)(Call)
         .values(
@@ -49,7 +62,7 @@ def _locked_call(session: Session, event: ContactEvent) -> Call:
             started_at=event.event_at or event.received_at,
             from_number=caller.number,
             withheld=caller.withheld,
-            to_number=phones.to_e164(event.params.get("To", "")),
+            to_number=phones.to_e164(params.get("To", "")),
             ivr_path=[],
         )
         .on_conflict_do_nothing(index_elements=["call_sid"])

@@ -16,6 +16,7 @@ from flask import Flask
 from helpline import flows
 from helpline.config import ConfigError, Settings, load_settings
 from helpline.routing import as_local
+from helpline.simulate_line import OUTCOMES
 
 
 def settings_for_tools() -> Settings:
@@ -122,9 +123,9 @@ def _calls(path: Path) -> list[flows.scripted.ScriptedCall]:
 @click.option("--from", "from_", default="+447700900123", show_default=True,
               help="Caller's number; 'anonymous' for a withheld number.")  # fmt: skip
 @click.option("--press", multiple=True, help="Keys at each menu in turn; 'none' for silence.")
-@click.option("--dial-outcome", multiple=True,
-              type=click.Choice(["completed", "no-answer", "busy", "failed", "canceled"]),
-              help="Outcome of each dialled line in turn (default: answered).")  # fmt: skip
+@click.option("--dial-outcome", multiple=True, type=click.Choice(OUTCOMES),
+              help="Outcome of each dialled line in turn (default: completed, a person "
+                   "answers and accepts): person, machine, declined, no-answer, ...")  # fmt: skip
 @click.option("--record", "recordings", multiple=True, type=int,
               help="Seconds of each voicemail left (0 = silence); default 20.")  # fmt: skip
 @click.option("--database-url", help="Log to this database instead of a throwaway one.")

@@ -17,7 +17,8 @@ from helpline.routing import RouteDecision
 
 MAX_STEPS = 60  # the validator forbids loops; this guards a flow edited behind its back
 TRAIL_ENTRY = re.compile(r"^[a-z0-9_/:*#]{1,90}$")
-# (flow, state, hook, query) -> absolute callback URL; hooks: gather, dial, record, recording
+# (flow, state, hook, query) -> absolute callback URL; hooks: gather, dial, record, recording,
+# and for a dialled line's own call: screen, screened (the screening prompt) and leg (progress).
 CallbackURL = Callable[[str, str, str, Mapping[str, str]], str]
 
 
@@ -58,6 +59,7 @@ class Input:
     speech: str = ""
     confidence: float = 0.0
     dial_status: str = ""
+    dial_bridged: str = ""  # Twilio's DialBridged: "false" if answered but never connected
     recording_sid: str = ""
     recording_seconds: int = 0
     query: Mapping[str, str] = field(default_factory=dict)
@@ -75,6 +77,8 @@ class Turn:
     response: VoiceResponse
     path: tuple[str, ...]
     callback: CallbackConsent | None = None
+    # What the reply leaves the caller waiting on: "menu", "line:<line>", "message", or nothing.
+    waiting_on: str = ""
 
 
 class Renderer:
@@ -88,6 +92,7 @@ class Renderer:
             str
         ] = []  # after the first verb that waits: only known if Twilio calls back
         self.waiting = False
+        self.waiting_on = ""
         self.callback: CallbackConsent | None = None
 
     def note(self, step: Step, event: str | None = None) -> None:
@@ -103,6 +108,8 @@ class Renderer:
             values["v"] = self.context.visit
         if self.pending:
             values["trail"] = "~".join(self.pending)
+        if not self.waiting:
+            self.waiting_on = _WAITING_ON.get(hook, "").format(line=step.prop("line"))
         self.waiting = True
         return self.context.url(step.flow, step.name, hook, values)
 
@@ -127,7 +134,11 @@ class Renderer:
 
     def turn(self) -> Turn:
         """Return the finished reply."""
-        return Turn(self.response, tuple(self.logged), self.callback)
+        return Turn(self.response, tuple(self.logged), self.callback, self.waiting_on)
+
+
+# The first verb of a reply that waits decides what the caller is doing until Twilio calls back.
+_WAITING_ON = {"gather": "menu", "dial": "line:{line}", "record": "message"}
 
 
 def start(flows: FlowSet, prompts: Prompts, context: CallContext) -> Turn:

@@ -13,6 +13,8 @@ SAY_LIMIT = 4096  # Twilio refuses <Say> text longer than this
 HOURS_OUTCOMES = ("before_opening", "evening", "weekend", "closed_day", "bank_holiday", "closure")
 CALLER_KINDS = ("known", "new", "withheld")
 DIAL_UNANSWERED = ("no_answer", "busy", "failed")
+# A screened line answered by a machine, or by someone who did not accept: as for no answer.
+DIAL_DECLINED = "declined"
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,8 @@ STEP_TYPES: Mapping[str, StepType] = {
     "hours": StepType({}, required=("open",), optional=("closed", *HOURS_OUTCOMES)),
     "caller": StepType({}, required=CALLER_KINDS),
     "dial": StepType(
-        PROMPT | {"line": str},
-        optional=("answered", "unanswered", *DIAL_UNANSWERED),
+        PROMPT | {"line": str, "screening": str, "screening_key": str, "screening_timeout": int},
+        optional=("answered", "unanswered", *DIAL_UNANSWERED, DIAL_DECLINED),
         waits=True,
     ),
     "voicemail": StepType(

@@ -9,19 +9,21 @@ from typing import Any
 
 import yaml
 
-from helpline.flows.model import DIAL_UNANSWERED, HOURS_OUTCOMES, FlowSet
+from helpline.flows.model import DIAL_DECLINED, DIAL_UNANSWERED, HOURS_OUTCOMES, FlowSet
 from helpline.simulate import CallSimulator, Script, Transcript
 
-# When a step has no transition of an event's own name, the event takes this one.
-FALLBACKS = {
-    "dial": dict.fromkeys(DIAL_UNANSWERED, "unanswered"),
-    "hours": dict.fromkeys(HOURS_OUTCOMES, "closed"),
-    "menu": {"invalid": "no_input"},
-    "voicemail": {"no_message": "recorded"},
-    "callback": {"failed": "declined"},
+# When a step has no transition of an event's own name, the event takes the first of these it has.
+FALLBACKS: dict[str, dict[str, tuple[str, ...]]] = {
+    "dial": dict.fromkeys(DIAL_UNANSWERED, ("unanswered",))
+    | {DIAL_DECLINED: ("no_answer", "unanswered")},
+    "hours": dict.fromkeys(HOURS_OUTCOMES, ("closed",)),
+    "menu": {"invalid": ("no_input",)},
+    "voicemail": {"no_message": ("recorded",)},
+    "callback": {"failed": ("declined",)},
 }
 EXPECT_KEYS = frozenset(
     {"hears", "not_hears", "dialled", "path_includes", "voicemails", "callback", "callbacks"}
+    | {"line_hears", "answered_by", "screenings"}
 )
 
 
@@ -93,6 +95,7 @@ def failures(expect: Mapping[str, Any], t: Transcript) -> list[str]:
     if "voicemails" in expect and len(t.stored.get("voicemails", [])) != expect["voicemails"]:
         found.append(f"stored {len(t.stored.get('voicemails', []))} voicemails")
     found += _callback_failures(expect, t.stored.get("callbacks", []))
+    found += _line_failures(expect, t)
     if t.stored and not t.stored.get("case_reference"):
         found.append("the call was not logged against a case")
     return found
@@ -114,6 +117,19 @@ def _callback_failures(expect: Mapping[str, Any], callbacks: list[dict[str, Any]
     ]
 
 
+def _line_failures(expect: Mapping[str, Any], t: Transcript) -> list[str]:
+    """Check what the dialled line heard, each screening outcome, and who answered last."""
+    heard = " ".join(t.line_heard)
+    wanted = expect.get("line_hears", [])
+    found = [f"the line did not hear {text!r}" for text in wanted if text not in heard]
+    if "answered_by" in expect and t.stored.get("answered_by") != expect["answered_by"]:
+        found.append(f"answered by {t.stored.get('answered_by')!r}, not {expect['answered_by']!r}")
+    outcomes = [outcome for _number, outcome in t.stored.get("screenings", [])]
+    if "screenings" in expect and outcomes != list(expect["screenings"]):
+        found.append(f"screening outcomes {outcomes}, expected {list(expect['screenings'])}")
+    return found
+
+
 def uncovered(flows: FlowSet, paths: Iterable[list[str]]) -> list[str]:
     """Return the main flow's states and transitions no scripted call went through."""
     flow = flows.flows[flows.main]
@@ -128,8 +144,7 @@ def uncovered(flows: FlowSet, paths: Iterable[list[str]]) -> list[str]:
             if step.type in ("say", "goto"):
                 seen.add((state, "next"))
             elif event:
-                seen.add((state, FALLBACKS.get(step.type, {}).get(event, event)
-                          if event not in step.transitions else event))  # fmt: skip
+                seen.add((state, _taken(step.type, event, step.transitions)))
     missing = [f"state {s}" for s in flow.states if (s, None) not in seen]
     for step in flow.states.values():
         missing += [
@@ -138,3 +153,9 @@ def uncovered(flows: FlowSet, paths: Iterable[list[str]]) -> list[str]:
             if (step.name, event) not in seen
         ]
     return missing
+
+
+def _taken(kind: str, event: str, transitions: Mapping[str, str]) -> str:
+    """Return the transition an event takes: its own, else the first fallback the step has."""
+    chain = (event, *FALLBACKS.get(kind, {}).get(event, ()))
+    return next((name for name in chain if name in transitions), event)

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 
 from twilio.twiml.voice_response import Dial, Gather
 
+from helpline.flows import screening
 from helpline.flows.interpreter import Input, Renderer
-from helpline.flows.model import CALLER_KINDS, Step
+from helpline.flows.model import CALLER_KINDS, DIAL_DECLINED, Step
 
 DEFAULTS = {
     "retry_say": "Sorry, I did not hear a choice.",
@@ -140,22 +141,26 @@ def enter_dial(r: Renderer, step: Step) -> Step | None:
     r.note(step)
     r.prompts.prompt(r.response, step.properties)
     line = r.prompts.lines[step.prop("line")]
+    # answer_on_bridge: the caller hears ringing, not silence, while the line is screened.
     dial = Dial(
         action=r.url(step, "dial"), method="POST", timeout=r.prompts.ring_timeout,
         answer_on_bridge=True, caller_id=r.context.caller.number,
     )  # fmt: skip
-    dial.number(line.number)
+    dial.append(screening.number(r, step, line.number))
     r.response.append(dial)
     return None
 
 
 def resume_dial(r: Renderer, step: Step, given: Input) -> Step | None:
-    """After the dialled line: done if answered, otherwise the flow's next offer."""
+    """After the dialled line: done if a person took the call, otherwise the flow's next offer."""
     event = DIAL_EVENTS.get(given.dial_status)
     if event is None:  # the caller hung up (canceled) or Twilio sent nothing useful
         r.note(step, "ended")
         r.response.hangup()
         return None
+    if event == "answered" and given.dial_bridged == "false":
+        # Answered but never connected: a machine, or no one accepted at the screening prompt.
+        return r.go(step, DIAL_DECLINED, "no_answer", "unanswered")
     return r.go(step, event) if event == "answered" else r.go(step, event, "unanswered")
 
 

@@ -23,12 +23,23 @@ VERBS = {
     "Hangup": set(),
     "Reject": {"reason"},
 }  # fmt: skip
+# Nouns are allowed only inside their verb, never at the top of a document.
+NOUNS = {
+    "Number": {"url", "method", "statusCallbackEvent", "statusCallback", "statusCallbackMethod"}
+    | {"sendDigits", "byoc", "machineDetection", "machineDetectionTimeout"}
+    | {"amdStatusCallback", "amdStatusCallbackMethod"},
+}
+ATTRIBUTES = VERBS | NOUNS
 NESTED = {"Gather": {"Say", "Play", "Pause"}, "Dial": {"Number"}, "Say": {"say-as", "break"}}
-URL_ATTRIBUTES = ("action", "recordingStatusCallback")
+URL_ATTRIBUTES = ("action", "recordingStatusCallback", "url", "statusCallback")
 
 
-def problems(text: str) -> list[str]:
-    """Return why Twilio would refuse or misplay a TwiML document (empty when it is fine)."""
+def problems(text: str, screening: bool = False) -> list[str]:
+    """Return why Twilio would refuse or misplay a TwiML document (empty when it is fine).
+
+    A screening document runs on the dialled line's own call: it may be empty (that connects
+    the caller) and must not <Dial>.
+    """
     try:
         root = ElementTree.fromstring(text)  # noqa: S314 - our own output, checked offline
     except ElementTree.ParseError as error:
@@ -36,7 +47,9 @@ def problems(text: str) -> list[str]:
     if root.tag != "Response":
         return [f"root element is <{root.tag}>, not <Response>"]
     found = list(_check_children(root, set(VERBS)))
-    if not len(root):
+    if screening and root.find("Dial") is not None:
+        found.append("a screening document may not <Dial>")
+    if not len(root) and not screening:
         found.append("empty <Response>: the caller would hear nothing and be cut off")
     return found
 
@@ -52,7 +65,7 @@ def _check_children(parent: ElementTree.Element, allowed: set[str]) -> Iterator[
 
 def _check_verb(element: ElementTree.Element) -> Iterator[str]:
     """Yield problems with one verb's attributes, text and nested nouns."""
-    known = VERBS.get(element.tag)
+    known = ATTRIBUTES.get(element.tag)
     if known is not None:
         for name in set(element.attrib) - known:
             yield f"<{element.tag}> has an unknown attribute {name!r}"

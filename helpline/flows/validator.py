@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from helpline.flows.model import (
+    DIAL_DECLINED,
     DIAL_UNANSWERED,
     HOURS_OUTCOMES,
     STEP_TYPES,
@@ -16,8 +17,10 @@ from helpline.flows.prompts import Prompts
 
 Node = tuple[str, str]
 TEXTS = ("say", "retry_say", "invalid_say", "ask_safe", "ask_message", "ask_number")
-TEXTS_MORE = ("invalid_number",)
+TEXTS_MORE = ("invalid_number", "screening")
 LIMITS = {"attempts": (1, 5), "timeout": (1, 30), "max_length": (5, 3600)}
+# Seconds the answering party has to accept a screened call: long enough to hear and press.
+LIMITS |= {"screening_timeout": (2, 15)}
 # Ways out that Twilio takes without calling us back, so they are rendered in the same reply.
 INLINE = {
     "say": ("next",), "hours": None, "caller": None, "menu": ("no_input",),
@@ -96,6 +99,19 @@ def _dial_checks(step: Step, _flows: Mapping[str, Flow], prompts: Prompts) -> It
     missing = [o for o in DIAL_UNANSWERED if o not in step.transitions]
     if missing and "unanswered" not in step.transitions:
         yield f"dead end: no 'unanswered' transition, and none for {', '.join(missing)}"
+    yield from _screening_checks(step)
+
+
+def _screening_checks(step: Step) -> Iterator[str]:
+    """Screening needs its words; its key is one digit; 'declined' happens only when screened."""
+    if not step.prop("screening"):
+        for key in ("screening_key", "screening_timeout", DIAL_DECLINED):
+            if step.prop(key) is not None or key in step.transitions:
+                yield f"{key}: only a dial with 'screening' words uses it"
+        return
+    key = step.prop("screening_key", "1")
+    if len(key) != 1 or key not in "0123456789":
+        yield f"screening_key: must be one digit, got {key!r}"
 
 
 def _goto_checks(step: Step, flows: Mapping[str, Flow], _prompts: Prompts) -> Iterator[str]:

@@ -79,6 +79,17 @@ class Call(Base):
     talk_seconds: Mapped[int | None]
     ivr_path: Mapped[list[Any]] = mapped_column(JSON, default=list)
     anonymised_at: Mapped[datetime | None]
+    # What our latest reply left the caller waiting on: "menu", "line:<line>" or "message".
+    waiting_on: Mapped[str | None] = mapped_column(String(40))
+    # The dialled line's own call (child leg): when it rang, was answered, and by whom
+    # ("person", "machine_or_declined" or "no_answer"; see helpline/calls/legs.py).
+    leg_sid: Mapped[str | None] = mapped_column(String(64))
+    leg_line: Mapped[str | None] = mapped_column(String(20))
+    leg_status: Mapped[str | None] = mapped_column(String(20))
+    leg_ringing_at: Mapped[datetime | None]
+    leg_answered_at: Mapped[datetime | None]
+    screening: Mapped[str | None] = mapped_column(String(20))
+    answered_by: Mapped[str | None] = mapped_column(String(20))
 
     case: Mapped[Case | None] = relationship(back_populates="calls")
     events: Mapped[list[CallEvent]] = relationship(back_populates="call", order_by="CallEvent.id")

@@ -4,7 +4,8 @@ Every report (dashboard, API, CSV, commissioner's report) uses these, so they ag
 
 - in hours: `Call.route_open` is true; out of hours: every other call (closed or unknown route).
 - answered: `dial_status` is "completed" or "answered" with talk time (`talk_seconds` > 0),
-  on whichever line connected.
+  on whichever line connected, and not `answered_by` a machine or someone who declined the
+  screening prompt (calls from before screening have no `answered_by` and count as before).
 - missed: an in-hours call that the Harmony line did not answer, whatever happened next
   (offered the support line, hung up in the menu, left a voicemail) -- once its outcome is
   known (the call ended, or a dial finished): a call still ringing is not missed yet.
@@ -26,6 +27,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 
 from helpline.calls.events import TERMINAL_STATUSES
+from helpline.calls.legs import MACHINE_OR_DECLINED
 from helpline.models import Call, Voicemail
 
 ANSWERED_STATUSES = ("completed", "answered")
@@ -42,7 +44,8 @@ def is_in_hours() -> ColumnElement[bool]:
 
 def is_answered() -> ColumnElement[bool]:
     """Return the condition for an answered call."""
-    return and_(Call.dial_status.in_(ANSWERED_STATUSES), Call.talk_seconds > 0)
+    by_person = or_(Call.answered_by.is_(None), Call.answered_by != MACHINE_OR_DECLINED)
+    return and_(Call.dial_status.in_(ANSWERED_STATUSES), Call.talk_seconds > 0, by_person)
 
 
 def has_voicemail() -> ColumnElement[bool]:

@@ -12,7 +12,7 @@ from helpline.calls.events import EventKind, whole_seconds
 from helpline.flows.interpreter import CallContext, Input, Turn, resume, start
 from helpline.routing import RouteDecision
 from helpline.twiml import twiml_response
-from helpline.voice import callers
+from helpline.voice import callers, leg_views
 from helpline.voice.views import bp, log_event, now, route_now
 
 QUERY_KEYS = ("attempt", "stage", "safe", "message", "trail", "v")
@@ -30,6 +30,8 @@ def flow_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
     if hook == "recording":
         log_event("recording", route={"flow": flow, "state": state, "hook": hook})
         return "", 204
+    if hook in leg_views.LEG_HOOKS:
+        return leg_views.leg_hook(flow, state, hook)
     given = _input()
     extensions = current_app.extensions
     turn = resume(
@@ -43,6 +45,7 @@ def flow_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
 def _log_turn(flow: str, state: str, hook: str, given: Input, turn: Turn) -> None:
     """Hand the writer the path taken, the dial outcome, and any callback asked for."""
     route: dict[str, object] = {"flow": flow, "state": state, "hook": hook, "ivr_path": turn.path}
+    route["waiting_on"] = turn.waiting_on
     route |= {key: given.query[key] for key in ("attempt", "stage", "v") if key in given.query}
     if hook == "dial":
         route["line"] = current_app.extensions["helpline.flows"].step(flow, state).prop("line")
@@ -94,6 +97,7 @@ def _input() -> Input:
     return Input(
         digits=form.get("Digits", "").strip()[:32], speech=form.get("SpeechResult", "")[:500],
         confidence=confidence, dial_status=form.get("DialCallStatus", ""),
+        dial_bridged=form.get("DialBridged", "").strip().lower()[:8],
         recording_sid=form.get("RecordingSid", "")[:64],
         recording_seconds=whole_seconds(form.get("RecordingDuration")) or 0,
         query={key: request.args[key][:2000] for key in QUERY_KEYS if key in request.args},

@@ -29,7 +29,8 @@ def incoming() -> Response:
 
     decision = route_now()
     turn = answer_call(decision)
-    log_event("incoming", route=_route_record(decision) | {"ivr_path": turn.path})
+    route = _route_record(decision) | {"ivr_path": turn.path, "waiting_on": turn.waiting_on}
+    log_event("incoming", route=route)
     return twiml_response(turn.response)
 
 
@@ -106,9 +107,13 @@ def log_event(
     kind: EventKind,
     route: Mapping[str, object] | None = None,
     extra: Mapping[str, str] | None = None,
+    call_sid: str | None = None,
 ) -> None:
-    """Hand the event to the background writer; a bad request is logged, not fatal."""
-    call_sid = request.form.get("CallSid", "").strip()
+    """Hand the event to the background writer; a bad request is logged, not fatal.
+
+    Events about a dialled line's own call are filed under the caller's call (call_sid).
+    """
+    call_sid = (request.form.get("CallSid", "") if call_sid is None else call_sid).strip()
     if not call_sid:
         log.warning("%s webhook without a CallSid: not recorded", kind)
         return

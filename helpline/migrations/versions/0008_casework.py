@@ -6,7 +6,7 @@ history are rewritten from "categories=a,b; referrals=-; community_trigger=True"
 a downgrade leaves them in words.
 
 Revision ID: 0008_casework
-Revises: 0006_merge
+Revises: 0007_call_legs
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from alembic import op
 import helpline.models.base
 
 revision: str = "0008_casework"
-down_revision: str | Sequence[str] | None = "0006_merge"
+down_revision: str | Sequence[str] | None = "0007_call_legs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
