@@ -1,7 +1,8 @@
 """axe-core in the browser tests: run the vendored copy on a page and fail on any violation.
 
 Besides axe's own rules (WCAG 2.2 A and AA, and its best practices) the page must have no
-repeated ids and must reflow at 320 px without scrolling sideways.
+repeated ids, no unnamed audio or video players, and must reflow at 320 px without scrolling
+sideways.
 
 axe-core comes from npm (`npm install axe-core`) and is kept in tests/browser/vendor/ with its
 licence, so the tests never fetch it from a CDN. To update it, copy the new
@@ -79,6 +80,21 @@ def duplicate_ids(driver: WebDriver) -> str | None:
     return "\n".join(f"- duplicate-id: {problem}" for problem in found) or None
 
 
+# axe has no rule for media players, yet a screen reader announces an unnamed one as "audio".
+FIND_UNNAMED_PLAYERS = """
+return [...document.querySelectorAll("audio[controls], video[controls]")]
+  .filter(player => !(player.getAttribute("aria-label") || "").trim()
+                    && !player.getAttribute("aria-labelledby") && !player.title)
+  .map(player => player.outerHTML.slice(0, 120));
+"""
+
+
+def unnamed_players(driver: WebDriver) -> str | None:
+    """Return the audio and video players that have no accessible name, or None."""
+    found: list[str] = driver.execute_script(FIND_UNNAMED_PLAYERS)
+    return "\n".join(f"- unnamed-player: {html}" for html in found) or None
+
+
 def sideways_scroll(driver: WebDriver, width: int = REFLOW_WIDTH) -> str | None:
     """Return why the page scrolls sideways at this width, or None when it reflows."""
     set_width(driver, width)
@@ -92,14 +108,15 @@ def sideways_scroll(driver: WebDriver, width: int = REFLOW_WIDTH) -> str | None:
 
 
 def accessibility_problems(driver: WebDriver) -> str:
-    """Return every axe violation at each width, repeated ids, and sideways scrolling at 320 px."""
+    """Return every axe violation at each width, then the checks axe does not make."""
     report = []
     for width in WIDTHS:
         set_width(driver, width)
         found = violations(driver)
         if found:
             report.append(f"at {width} px:\n{describe(found)}")
-    report += [problem for problem in (duplicate_ids(driver), sideways_scroll(driver)) if problem]
+    checks = (duplicate_ids(driver), unnamed_players(driver), sideways_scroll(driver))
+    report += [problem for problem in checks if problem]
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     return "\n".join(report)
 
