@@ -68,7 +68,7 @@ def home() -> Response:
 @role_required("handler")
 def index() -> str | Response:
     """Show live and recent calls with filters; an exact case reference opens the case."""
-    filters = filters_from(request.args, _chart().line_names)
+    filters = filters_from(request.args, _line_names())
     if filters.searched_reference and request.args.get("open") == "1":
         return redirect(url_for("cases.show", reference=filters.searched_reference))
     return render_template(
@@ -80,7 +80,7 @@ def index() -> str | Response:
 @role_required("handler")
 def rows() -> str:
     """Return just the board of calls, for htmx to morph in every few seconds."""
-    filters = filters_from(request.args, _chart().line_names)
+    filters = filters_from(request.args, _line_names())
     return render_template("calls/_rows.html", **_board(filters), polled=True)
 
 
@@ -92,14 +92,15 @@ def _board(filters: CallFilters) -> dict[str, Any]:
     newest = max((row.call.id for row in [*live, *recent]), default=0)
     seen = _whole(request.args.get("seen"))
     fresh = sum(1 for row in [*live, *recent] if seen is not None and row.call.id > seen)
-    return {"live": _pinned(live), "recent": recent, "filters": filters, "chart": _chart(),
+    chart = _chart()
+    return {"live": _pinned(live, chart), "recent": recent, "filters": filters, "chart": chart,
             "seen": max(newest, seen or 0), "new_calls": fresh,
             "now_words": local_time(_now(), "%H:%M")}  # fmt: skip
 
 
-def _pinned(live: list[CallRow]) -> list[LiveRow]:
+def _pinned(live: list[CallRow], chart: FlowChart) -> list[LiveRow]:
     """Return the live calls with where each is now; calls gone quiet for too long go last."""
-    chart, now = _chart(), _now()
+    now = _now()
     stale_after = timedelta(minutes=job_settings().stale_call_minutes)
     pinned = [
         LiveRow(row, found) for row in live if (found := _where(row, chart, now, stale_after))
@@ -127,9 +128,14 @@ def _whole(text: str | None) -> int | None:
 def _chart() -> FlowChart:
     """Return what each flow state is and what each configured line is called."""
     settings = current_app.extensions["helpline.settings"]
-    names = {key: line.name for key, line in settings.lines.items()}
     flows = current_app.extensions["helpline.flows"]
-    return chart_of(flows, names, settings.voice.ring_timeout)
+    return chart_of(flows, _line_names(), settings.voice.ring_timeout)
+
+
+def _line_names() -> dict[str, str]:
+    """Return each configured line's name, by key."""
+    settings = current_app.extensions["helpline.settings"]
+    return {key: line.name for key, line in settings.lines.items()}
 
 
 def _now() -> datetime:
@@ -158,7 +164,7 @@ def seconds(value: int | None) -> str:
 
 def outcome_label(label: str, answered_by_line: str | None = None) -> str:
     """Return an outcome label in words, naming the configured line that answered."""
-    return outcome_words(label, _chart().line_names.get(answered_by_line or ""))
+    return outcome_words(label, _line_names().get(answered_by_line or ""))
 
 
 def call_count(number: int | None) -> str:
