@@ -9,7 +9,7 @@ from email.utils import format_datetime
 import pytest
 
 from helpline.calls.events import SCREENING_PARAM, CallState, ContactEvent, EventKind, fold
-from helpline.calls.whereabouts import where_now
+from helpline.calls.on_the_line import where_now
 
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 PARENT, LEG, LEG2 = "CA" + "1" * 32, "CA" + "2" * 32, "CA" + "3" * 32

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 from flask import Flask
 from sqlalchemy import func, select
 
-from helpline.calls.whereabouts import where_now
+from helpline.calls.on_the_line import where_now
 from helpline.db import get_database
 from helpline.models import Call, CallEvent
 from tests.conftest import empty_tables

@@ -1,26 +1,34 @@
-"""The live and recent calls list: outcome labels, filters and search, as one query."""
+"""The live and recent calls list: outcome labels, filters, search, repeat calls and safety."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, case, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Boolean, ColumnElement, ScalarSelect, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from helpline import phones
-from helpline.models import Call, Case
+from helpline.calls.whereabouts import LIVE_STATUSES
+from helpline.models import Call, CallbackRequest, CallEvent, Case, CaseDetail
 from helpline.reports.definitions import has_voicemail, is_answered, is_in_hours
 
 RINGING = ("queued", "initiated", "ringing")
 OUTCOMES = ("ringing", "in progress", "answered", "voicemail", "missed", "unanswered")
-LINES = ("harmony", "out_of_hours")
 REFERENCE = re.compile(r"^\s*HAR-\d{4}-\d{1,6}\s*$", re.IGNORECASE)
 LIMIT = 200
+# A call, its case reference, outcome label, place among the case's calls, safety, last event.
+ListingQuery = Select[Call, str, str, int, bool | None, bool, datetime]
+LIVE_LIMIT = 50
+MISSED_CALL = "missed_call"  # a callback the team owes for a missed call, not the caller's ask
+# What each outcome is called on every page; "missed" is an in-hours call nobody answered.
+OUTCOME_WORDS = {
+    "ringing": "Ringing", "in progress": "In progress", "answered": "Answered",
+    "voicemail": "Left a message", "missed": "Missed", "unanswered": "Not answered",
+}  # fmt: skip
 
 
 def outcome() -> ColumnElement[str]:
@@ -33,6 +41,20 @@ def outcome() -> ColumnElement[str]:
         (is_in_hours(), "missed"),
         else_="unanswered",
     )
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """One call as the list shows it: its case, outcome, place among the case's calls, safety."""
+
+    call: Call
+    reference: str | None
+    outcome: str
+    caller: str
+    call_number: int | None
+    call_back: bool | None
+    community_trigger: bool
+    last_heard_at: datetime
 
 
 @dataclass(frozen=True)
@@ -67,13 +89,13 @@ class CallFilters:
         return bool(self.search) and not (self.searched_number or self.searched_reference)
 
 
-def filters_from(args: Mapping[str, str]) -> CallFilters:
-    """Read filters from a query string, ignoring values that do not parse."""
+def filters_from(args: Mapping[str, str], lines: Collection[str]) -> CallFilters:
+    """Read filters from a query string, ignoring values that do not parse or name no line."""
     withheld = {"yes": True, "no": False}.get(args.get("withheld", ""))
     return CallFilters(
         since=_date(args.get("since")),
         until=_date(args.get("until")),
-        line=args.get("line") if args.get("line") in LINES else None,
+        line=args.get("line") if args.get("line") in lines else None,
         outcome=args.get("outcome") if args.get("outcome") in OUTCOMES else None,
         withheld=withheld,
         search=(args.get("q") or "").strip()[:60],
@@ -88,15 +110,53 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-def calls_query(filters: CallFilters, zone: ZoneInfo) -> Select[Call, str, str]:
-    """Return newest-first calls with their case reference and outcome label, filtered."""
-    label = outcome().label("outcome")
-    query = select(Call, Case.reference, label).outerjoin(Case, Call.case_id == Case.id)
+def listing_query(filters: CallFilters, zone: ZoneInfo) -> ListingQuery:
+    """Return calls with their case, outcome label, place among the case's calls and safety."""
+    query = (
+        select(Call, Case.reference, outcome().label("outcome"), _call_number(),
+               _call_back(), CaseDetail.community_trigger, _last_heard())
+        .outerjoin(Case, Call.case_id == Case.id)
+        .outerjoin(CaseDetail, CaseDetail.case_id == Call.case_id)
+    )  # fmt: skip
     for condition in _conditions(filters, zone):
         query = query.where(condition)
     if filters.outcome:
         query = query.where(outcome() == filters.outcome)
-    return query.order_by(Call.started_at.desc(), Call.id.desc()).limit(LIMIT)
+    return query
+
+
+def _call_number() -> ScalarSelect[int]:
+    """Return how many calls the case had up to and including this one (1 = first)."""
+    earlier = aliased(Call)
+    up_to_this = or_(
+        earlier.started_at < Call.started_at,
+        and_(earlier.started_at == Call.started_at, earlier.id <= Call.id),
+    )
+    query = select(func.count(earlier.id)).where(earlier.case_id == Call.case_id, up_to_this)
+    return query.correlate(Call).scalar_subquery()
+
+
+def _call_back() -> ColumnElement[bool | None]:
+    """Return the case's safe-to-call-back flag, as the case page shows it.
+
+    A handler's recorded answer wins; otherwise the consent the caller last gave when
+    asking for a callback; otherwise unknown (None).
+    """
+    consent = (
+        select(CallbackRequest.safe_to_call)
+        .where(CallbackRequest.case_id == Call.case_id, CallbackRequest.source != MISSED_CALL)
+        .order_by(CallbackRequest.requested_at.desc(), CallbackRequest.id.desc())
+        .limit(1)
+        .correlate(Call)
+        .scalar_subquery()
+    )
+    return func.coalesce(CaseDetail.safe_to_call_back, consent, type_=Boolean)
+
+
+def _last_heard() -> ScalarSelect[datetime]:
+    """Return when the newest event about the call arrived."""
+    query = select(func.max(CallEvent.received_at)).where(CallEvent.call_id == Call.id)
+    return query.correlate(Call).scalar_subquery()
 
 
 def _conditions(filters: CallFilters, zone: ZoneInfo) -> list[ColumnElement[bool]]:
@@ -122,13 +182,34 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
-def recent_calls(session: Session, filters: CallFilters, zone: ZoneInfo) -> list[dict[str, Any]]:
-    """Return the rows of the calls list, numbers masked."""
+def live_calls(session: Session, filters: CallFilters, zone: ZoneInfo) -> list[CallRow]:
+    """Return the calls still on the line, longest first."""
+    query = listing_query(filters, zone).where(Call.status.in_(LIVE_STATUSES))
+    return _rows(session, query.order_by(Call.started_at, Call.id).limit(LIVE_LIMIT))
+
+
+def recent_calls(session: Session, filters: CallFilters, zone: ZoneInfo) -> list[CallRow]:
+    """Return the calls that have ended (or never said how), newest first."""
+    ended = or_(Call.status.is_(None), Call.status.not_in(LIVE_STATUSES))
+    query = listing_query(filters, zone).where(ended)
+    return _rows(session, query.order_by(Call.started_at.desc(), Call.id.desc()).limit(LIMIT))
+
+
+def _rows(session: Session, query: ListingQuery) -> list[CallRow]:
+    """Run a listing query into rows, numbers masked."""
     return [
-        {"call": call, "reference": reference, "outcome": label,
-         "caller": phones.mask(call.from_number)}
-        for call, reference, label in session.execute(calls_query(filters, zone))
+        CallRow(call=call, reference=reference, outcome=label, caller=phones.mask(call.from_number),
+                call_number=number if reference else None, call_back=call_back,
+                community_trigger=bool(trigger), last_heard_at=heard or call.started_at)
+        for call, reference, label, number, call_back, trigger, heard in session.execute(query)
     ]  # fmt: skip
+
+
+def outcome_words(label: str, answered_by: str | None = None) -> str:
+    """Return an outcome label as the pages say it, naming the line that answered."""
+    if label == "answered" and answered_by:
+        return f"Answered by the {answered_by}"
+    return OUTCOME_WORDS.get(label, label.capitalize())
 
 
 def outcomes_by_call(session: Session, case_id: int) -> dict[int, str]:

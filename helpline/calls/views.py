@@ -1,27 +1,60 @@
-"""The live and recent calls page, and its partial that htmx polls."""
+"""The live and recent calls page, and the board on it that htmx polls."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from helpline.auth import add_nav_link, role_required
-from helpline.calls.listing import LINES, OUTCOMES, filters_from, recent_calls
+from helpline.calls.listing import (
+    OUTCOME_WORDS,
+    CallFilters,
+    CallRow,
+    filters_from,
+    live_calls,
+    outcome_words,
+    recent_calls,
+)
+from helpline.calls.whereabouts import (
+    CallProgress,
+    FlowChart,
+    Whereabouts,
+    chart_of,
+    duration_words,
+    span_words,
+    whereabouts,
+)
 from helpline.db import get_database
+from helpline.jobs.settings import job_settings
 
 bp = Blueprint("calls", __name__)
 POLL_SECONDS = 5
 
 
+@dataclass(frozen=True)
+class LiveRow:
+    """A call still on the line and where it is now."""
+
+    row: CallRow
+    where: Whereabouts
+
+
 def init_app(app: Flask) -> None:
-    """Register the blueprint, its navigation link and the time filters the pages share."""
+    """Register the blueprint, its navigation link and the filters the pages share."""
     app.register_blueprint(bp)
     add_nav_link(app, "Calls", "calls.index", "handler")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(seconds, "seconds")
+    app.add_template_filter(outcome_label, "outcome_words")
+    app.add_template_filter(duration_words, "duration")
+    app.add_template_filter(span_words, "span_words")
+    app.add_template_filter(call_count, "call_count")
 
 
 @bp.get("/")
@@ -35,27 +68,82 @@ def home() -> Response:
 @role_required("handler")
 def index() -> str | Response:
     """Show live and recent calls with filters; an exact case reference opens the case."""
-    filters = filters_from(request.args)
+    filters = filters_from(request.args, _line_names())
     if filters.searched_reference and request.args.get("open") == "1":
         return redirect(url_for("cases.show", reference=filters.searched_reference))
     return render_template(
-        "calls/index.html", rows=_rows(), filters=filters, lines=LINES, outcomes=OUTCOMES,
-        poll_seconds=POLL_SECONDS,
-    )  # fmt: skip
+        "calls/index.html", **_board(filters), outcomes=OUTCOME_WORDS, poll_seconds=POLL_SECONDS
+    )
 
 
 @bp.get("/calls/rows")
 @role_required("handler")
 def rows() -> str:
-    """Return just the table of calls, for htmx to swap in every few seconds."""
-    return render_template("calls/_rows.html", rows=_rows(), filters=filters_from(request.args))
+    """Return just the board of calls, for htmx to morph in every few seconds."""
+    filters = filters_from(request.args, _line_names())
+    return render_template("calls/_rows.html", **_board(filters), polled=True)
 
 
-def _rows() -> list[dict[str, object]]:
-    """Return the calls matching the request's filters."""
-    filters = filters_from(request.args)
+def _board(filters: CallFilters) -> dict[str, Any]:
+    """Return the live calls (fresh first), the recent ones, and how many are new."""
     with get_database().transaction() as session:
-        return recent_calls(session, filters, _zone())
+        live = live_calls(session, filters, _zone())
+        recent = recent_calls(session, filters, _zone())
+    newest = max((row.call.id for row in [*live, *recent]), default=0)
+    seen = _whole(request.args.get("seen"))
+    fresh = sum(1 for row in [*live, *recent] if seen is not None and row.call.id > seen)
+    chart = _chart()
+    return {"live": _pinned(live, chart), "recent": recent, "filters": filters, "chart": chart,
+            "seen": max(newest, seen or 0), "new_calls": fresh,
+            "now_words": local_time(_now(), "%H:%M")}  # fmt: skip
+
+
+def _pinned(live: list[CallRow], chart: FlowChart) -> list[LiveRow]:
+    """Return the live calls with where each is now; calls gone quiet for too long go last."""
+    now = _now()
+    stale_after = timedelta(minutes=job_settings().stale_call_minutes)
+    pinned = [
+        LiveRow(row, found) for row in live if (found := _where(row, chart, now, stale_after))
+    ]
+    return sorted(pinned, key=lambda item: item.where.stale)  # stable: longest waiting first
+
+
+def _where(
+    row: CallRow, chart: FlowChart, now: datetime, stale_after: timedelta
+) -> Whereabouts | None:
+    """Return where a listed live call is now (None if it ended since it was listed)."""
+    call = row.call
+    progress = CallProgress(
+        status=call.status, started_at=call.started_at, last_heard_at=row.last_heard_at,
+        ivr_path=tuple(call.ivr_path or ()), dial_status=call.dial_status,
+        ended_at=call.ended_at, waiting_on=call.waiting_on, leg_line=call.leg_line,
+        leg_status=call.leg_status, screening=call.screening,
+    )  # fmt: skip
+    return whereabouts(progress, chart, now, stale_after)
+
+
+def _whole(text: str | None) -> int | None:
+    """Return a whole number from a query string, or None."""
+    return int(text) if text and text.isdigit() else None
+
+
+def _chart() -> FlowChart:
+    """Return what each flow state is and what each configured line is called."""
+    settings = current_app.extensions["helpline.settings"]
+    flows = current_app.extensions["helpline.flows"]
+    return chart_of(flows, _line_names(), settings.voice.ring_timeout)
+
+
+def _line_names() -> dict[str, str]:
+    """Return each configured line's name, by key."""
+    settings = current_app.extensions["helpline.settings"]
+    return {key: line.name for key, line in settings.lines.items()}
+
+
+def _now() -> datetime:
+    """Return the app's clock."""
+    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
+    return clock()
 
 
 def _zone() -> ZoneInfo:
@@ -74,3 +162,19 @@ def seconds(value: int | None) -> str:
     if value is None or value < 0:
         return "-"
     return f"{value // 60}:{value % 60:02d}"
+
+
+def outcome_label(label: str, answered_by_line: str | None = None) -> str:
+    """Return an outcome label in words, naming the configured line that answered."""
+    return outcome_words(label, _line_names().get(answered_by_line or ""))
+
+
+def call_count(number: int | None) -> str:
+    """Return a call's place among its case's calls: "First call", "2nd call", "16th call"."""
+    if not number:
+        return ""
+    if number == 1:
+        return "First call"
+    teens = 10 <= number % 100 <= 20
+    suffix = "th" if teens else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix} call"

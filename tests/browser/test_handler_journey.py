@@ -58,7 +58,7 @@ def test_sign_in_and_a_signed_webhook_appears_without_reload(
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, row))
     assert browser.execute_script("return window.notReloaded === true;")
     text = browser.find_element(By.CSS_SELECTOR, row).text
-    assert "ringing" in text and CALLER not in text
+    assert "In the menu" in text and CALLER not in text
     screenshot(browser, "calls-live")
 
 
