@@ -84,6 +84,16 @@ def test_a_flagged_caller_ringing_again_sees_the_old_flag_and_case_before_an_ans
     assert 'id="caller-history"' in page and f'href="/cases/{old}"' in page
     assert "closed" in page and "retention policy removes" in page
     assert "The safety flags below come from" in page
+    api = client.get(
+        f"/api/v1/cases/{new}", headers={"Authorization": f"Bearer {auth.token('handler')}"}
+    )
+    safety = api.get_json()["safety"]
+    assert (safety["safe_to_call_back"], safety["decided_on"], safety["set_by"]) == (
+        False,
+        old,
+        "Test Handler",
+    )
+    assert api.get_json()["safe_to_call_back"] is None  # the new case's own flag: not yet set
 
 
 def test_carried_flag_stays_until_a_handler_changes_it(

@@ -16,6 +16,8 @@ from helpline.auth import actor_name, role_required
 from helpline.auth.access import json_error
 from helpline.calls import export
 from helpline.cases import record
+from helpline.cases.history import safety_for
+from helpline.cases.matching import Safety
 from helpline.db import get_database
 from helpline.models import Call, CallbackRequest, Case, User
 
@@ -80,6 +82,7 @@ def case_json(session: Session, case: Case) -> dict[str, Any]:
         "community_trigger": detail.community_trigger,
         "safe_to_call_back": detail.safe_to_call_back,
         "safe_to_leave_message": detail.safe_to_leave_message,
+        "safety": _safety_json(safety_for(session, [case.id])[case.id]),
         "calls": [export.row_for(call, case.reference) for call in _calls(session, case)],
         "notes": [{"author": n.author, "body": n.body, "created_at": _iso(n.created_at)}
                   for n in record.notes_of(session, case)],
@@ -87,6 +90,18 @@ def case_json(session: Session, case: Case) -> dict[str, Any]:
         "history": [{"at": _iso(c.at), "actor": c.actor, "kind": c.kind, "detail": c.detail}
                     for c in record.history_of(session, case)],
     }  # fmt: skip
+
+
+def _safety_json(safety: Safety) -> dict[str, Any]:
+    """Return the flags the case shows: the newest decision on any of the caller's cases."""
+    decision = safety.decision
+    return {
+        "safe_to_call_back": safety.call_back,
+        "safe_to_leave_message": safety.leave_message,
+        "decided_on": decision.reference if decision else None,
+        "set_by": decision.set_by if decision else None,
+        "set_at": _iso(decision.set_at) if decision else None,
+    }
 
 
 def _calls(session: Session, case: Case) -> list[Call]:
