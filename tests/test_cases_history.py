@@ -91,7 +91,7 @@ def test_a_flagged_caller_ringing_again_sees_the_old_flag_and_case_before_an_ans
     assert (safety["safe_to_call_back"], safety["decided_on"], safety["set_by"]) == (
         False,
         old,
-        "Test Handler",
+        "handler@example.org",
     )
     assert api.get_json()["safe_to_call_back"] is None  # the new case's own flag: not yet set
 
