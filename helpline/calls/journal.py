@@ -78,31 +78,31 @@ class Journal:
 
     def waiting(self, owner: str, settled_for: float = 0.0, after: int = 0) -> list[Entry]:
         """Return the next events after id `after`: owner's, and others' older than settled_for."""
-        with self._connection() as connection:
+        with self._connection(durable=False) as connection:
             rows = connection.execute(WAITING, (after, owner, time.time() - settled_for)).fetchall()
         return list(self._entries(rows))
 
     def remove(self, entry_id: int) -> None:
         """Delete an event that is now committed to the database."""
-        with self._connection() as connection:
+        with self._connection(durable=False) as connection:
             connection.execute("DELETE FROM events WHERE id = ?", (entry_id,))
 
     def failed(self, entry_id: int) -> None:
         """Count a failed attempt to record an event (it stays in the journal)."""
-        with self._connection() as connection:
+        with self._connection(durable=False) as connection:
             connection.execute("UPDATE events SET attempts = attempts+1 WHERE id = ?", (entry_id,))
 
     def count(self) -> int:
         """Return how many events wait in the journal."""
         if not self.path.exists():
             return 0
-        with self._connection() as connection:
+        with self._connection(durable=False) as connection:
             return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
 
     def checkpoint(self) -> None:
         """Fold the write-ahead log back into the file, off the webhooks' path."""
         # PASSIVE never waits for, nor holds up, a webhook's append.
-        with closing(self._connection().execute("PRAGMA wal_checkpoint(PASSIVE)")):
+        with closing(self._connection(durable=False).execute("PRAGMA wal_checkpoint(PASSIVE)")):
             pass
 
     def import_lines(self, path: Path, owner: str) -> int:
@@ -129,24 +129,29 @@ class Journal:
             except (ValueError, KeyError, TypeError):
                 log.error("journal %s entry %d is damaged and was left", self.path.name, entry_id)
 
-    def _connection(self) -> sqlite3.Connection:
-        """Return this thread's connection, opened after any fork (connections don't cross)."""
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None or self._local.pid != os.getpid():
-            connection = self._open()
-            self._local.connection, self._local.pid = connection, os.getpid()
-        return connection
+    def _connection(self, durable: bool = True) -> sqlite3.Connection:
+        """Return this thread's connection, opened after any fork (connections don't cross).
 
-    def _open(self) -> sqlite3.Connection:
+        Appends are durable: fsynced before they return. Deletes and attempt counts need not
+        be: one lost in a power cut only means an event is recorded again, which is a no-op.
+        """
+        key = (os.getpid(), durable)  # a forked child never uses its parent's connections
+        connections: dict[tuple[int, bool], sqlite3.Connection] = self._local.__dict__.setdefault(
+            "connections", {}
+        )
+        if key not in connections:
+            connections[key] = self._open("FULL" if durable else "NORMAL")
+        return connections[key]
+
+    def _open(self, synchronous: str) -> sqlite3.Connection:
         """Open the journal file, creating it with owner-only permissions."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.touch(mode=0o600, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=BUSY_MILLISECONDS / 1000)
         connection.execute(f"PRAGMA busy_timeout={BUSY_MILLISECONDS}")
         connection.execute("PRAGMA journal_mode=WAL")
-        # FULL: a commit is fsynced, so an acknowledged event survives a power cut, not just a kill.
-        connection.execute("PRAGMA synchronous=FULL")
-        # Webhooks never pay for a checkpoint; the writer thread checkpoints between sweeps.
+        connection.execute(f"PRAGMA synchronous={synchronous}")
+        # Webhooks never pay for a checkpoint; the writer thread checkpoints now and then.
         connection.execute("PRAGMA wal_autocheckpoint=0")
         connection.execute("PRAGMA journal_size_limit=4194304")
         connection.executescript(SCHEMA)

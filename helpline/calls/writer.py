@@ -38,6 +38,8 @@ ORPHAN_SECONDS = 10.0
 # An event the database keeps refusing is retried this many times by the writer, then left in the
 # journal for `helpline calls replay`, so it cannot hold up the events behind it.
 MAX_ATTEMPTS = 5
+# Checkpointing the journal fsyncs its main file; now and then is enough to keep it small.
+CHECKPOINT_SECONDS = 10.0
 # With no journal, how long a webhook waits for its event to reach the database.
 DIRECT_SECONDS = 1.0
 
@@ -65,6 +67,7 @@ class ContactWriter:
         self._sweep_lock = threading.Lock()
         self._stopping = False
         self._down_until = 0.0
+        self._checkpoint_due = 0.0
 
     @property
     def owner(self) -> str:
@@ -159,8 +162,9 @@ class ContactWriter:
                         sweep.left += 1
                     else:
                         sweep.recorded += 1
-            if sweep.recorded:
+            if sweep.recorded and time.monotonic() >= self._checkpoint_due:
                 self.journal.checkpoint()
+                self._checkpoint_due = time.monotonic() + CHECKPOINT_SECONDS
         return sweep
 
     def _write_entry(self, entry_id: int, event: ContactEvent) -> bool:
