@@ -1,0 +1,1 @@
+"""Chaos suite: real gunicorn processes killed, restarted, reloaded and cut off mid-traffic."""

@@ -1,0 +1,74 @@
+"""One chaos run: the server, its traffic, and the verdict through the export."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.chaos.judge import expectations, replay, settle, verdict
+from tests.chaos.server import Gunicorn
+from tests.chaos.traffic import Traffic
+from tests.conftest import POSTGRES_ADMIN_URL
+from tests.twilio_driver import CallPlan, Exchange, TwilioDriver, call_plans
+
+
+@dataclass
+class Chaos:
+    """A test's gunicorn, environment and calls (all call SIDs start with CA + prefix)."""
+
+    env: Mapping[str, str]
+    server: Gunicorn
+    prefix: str
+    database_url: str
+
+    @property
+    def driver(self) -> TwilioDriver:
+        """Return a Twilio-faithful driver aimed at the server."""
+        return TwilioDriver(self.server.url)
+
+    def plans(self, count: int) -> list[CallPlan]:
+        """Return this test's calls."""
+        return list(call_plans(self.prefix, count))
+
+    def traffic(self, count: int, rate: float = 8.0) -> Traffic:
+        """Return paced background traffic of count calls."""
+        return Traffic(self.driver, self.plans(count), rate)
+
+    def conclude(
+        self, title: str, exchanges: Sequence[Exchange], settle_first: bool = True
+    ) -> None:
+        """Stop the server (after the writes settle, unless told not to), replay, then judge."""
+        expected = expectations(exchanges)
+        unanswered = [e.describe() for e in exchanges if not e.acked]
+        if settle_first:
+            # Let writes in flight land, so the final stop is not what this scenario judges.
+            settle(self.env, "CA" + self.prefix, expected, timeout=20)
+        code = self.server.stop()
+        said = replay(self.env)
+        _rows, wrong = settle(self.env, "CA" + self.prefix, expected)
+        notes = (f"gunicorn exit {code}; {said}; {len(unanswered)} webhooks never answered 2xx"
+                 f"\n{self.server.log_tail()}")  # fmt: skip
+        assert not wrong, verdict(title, expected, wrong, notes)
+        assert len(expected) >= len({e.sid for e in exchanges}) * 0.9, notes
+
+    @contextlib.contextmanager
+    def database_cut_off(self) -> Iterator[None]:
+        """Refuse and drop every connection to the test database, then let them back."""
+        name = make_url(self.database_url).database
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+                connection.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name},
+                )  # fmt: skip
+            yield
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+            admin.dispose()
