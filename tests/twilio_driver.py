@@ -112,15 +112,15 @@ class TwilioDriver:
         """Send once; return True when the answer is final (not a restart gap)."""
         started = time.perf_counter()
         try:
-            exchange.status, exchange.body = self._send(exchange.path, exchange.params, signature)
+            exchange.status, exchange.body = self.send(exchange.path, exchange.params, signature)
             exchange.error = ""
         except (OSError, http.client.HTTPException) as error:
             exchange.status, exchange.error = None, type(error).__name__
         exchange.elapsed = time.perf_counter() - started
         return exchange.status is not None and exchange.status not in RETRY_STATUSES
 
-    def _send(self, path: str, params: dict[str, str], signature: str) -> tuple[int, bytes]:
-        """Send one form POST on a fresh connection, as Twilio does."""
+    def send(self, path: str, params: dict[str, str], signature: str) -> tuple[int, bytes]:
+        """Send one signed form POST once, on a fresh connection as Twilio does (no retry)."""
         parts = urlsplit(self.target)
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
         headers = {
