@@ -88,6 +88,7 @@ class TwilioDriver:
     validator: RequestValidator = field(init=False)
 
     def __post_init__(self) -> None:
+        """Make the validator that signs, as Twilio does, with the auth token."""
         self.validator = RequestValidator(self.token)
 
     def sign(self, url: str, params: dict[str, str]) -> str:

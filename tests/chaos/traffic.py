@@ -25,10 +25,12 @@ class Traffic:
         self._feeder = threading.Thread(target=self._feed, name="arrivals", daemon=True)
 
     def __enter__(self) -> Traffic:
+        """Start the arrivals."""
         self._feeder.start()
         return self
 
     def __exit__(self, *_: object) -> None:
+        """Drop calls not yet started (a failed test must not keep calling)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _feed(self) -> None:
@@ -48,10 +50,12 @@ class Traffic:
             self._surged += count
 
     def _finished(self, _call: Future[list[Exchange]]) -> None:
+        """Count a call that has ended (however it ended)."""
         with self._lock:
             self._done += 1
 
     def _answered(self, exchange: Exchange) -> None:
+        """Count a webhook Twilio heard 2xx for."""
         if exchange.acked:
             with self._lock:
                 self._acked += 1
