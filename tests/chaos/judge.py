@@ -93,15 +93,16 @@ def replay(env: Mapping[str, str]) -> str:
 
 
 def settle(
-    env: Mapping[str, str], prefix: str, expected: Mapping[str, Expected], timeout: float = 30
-) -> tuple[list[dict[str, object]], list[str]]:
-    """Poll the export until it is right, or unchanged three times running, or timeout."""
+    env: Mapping[str, str], prefix: str, expected: Mapping[str, Expected],
+    timeout: float = 30, unchanged: int = 2,
+) -> tuple[list[dict[str, object]], list[str]]:  # fmt: skip
+    """Poll the export until it is right, or the same `unchanged` more times, or timeout."""
     deadline, previous, same = time.monotonic() + timeout, None, 0
     while True:
         rows = export_rows(env, prefix)
         wrong = problems(expected, rows)
         same = same + 1 if rows == previous else 0
-        if not wrong or same >= 3 or time.monotonic() > deadline:
+        if not wrong or same >= unchanged or time.monotonic() > deadline:
             return rows, wrong
         previous = rows
         time.sleep(0.5)
