@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.chaos.judge import expectations, replay, settle, verdict
+from tests.chaos.judge import expectations, quiet, replay, settle, verdict
 from tests.chaos.server import Gunicorn
 from tests.chaos.traffic import Traffic
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.twilio_driver import CallPlan, Exchange, TwilioDriver, call_plans
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -24,6 +28,13 @@ class Chaos:
     server: Gunicorn
     prefix: str
     database_url: str
+    started: float = field(default_factory=time.monotonic)
+    timeline: list[str] = field(default_factory=list)
+
+    def mark(self, moment: str) -> None:
+        """Note when a phase ended, for the verdict (slow phases show on a loaded machine)."""
+        self.timeline.append(f"{moment} {time.monotonic() - self.started:.1f}s")
+        log.info("chaos %s: %s", self.prefix, self.timeline[-1])
 
     @property
     def driver(self) -> TwilioDriver:
@@ -44,15 +55,19 @@ class Chaos:
         """Stop the server (after the writes settle, unless told not to), replay, then judge."""
         expected = expectations(exchanges)
         unanswered = [e.describe() for e in exchanges if not e.acked]
+        self.mark("traffic done")
         if settle_first:
-            # Let writes in flight land, so the final stop is not what this scenario judges.
-            settle(self.env, "CA" + self.prefix, expected, timeout=20)
+            quiet(self.database_url, "CA" + self.prefix, expected)
+            self.mark("writes landed")
         code = self.server.stop()
+        self.mark("stopped")
         said = replay(self.env)
+        self.mark("replayed")
         # Nothing runs now but what the replay left: one re-read confirms the export is final.
         _rows, wrong = settle(self.env, "CA" + self.prefix, expected, unchanged=1)
+        self.mark("exported")
         notes = (f"gunicorn exit {code}; {said}; {len(unanswered)} webhooks never answered 2xx"
-                 f"\n{self.server.log_tail()}")  # fmt: skip
+                 f"\ntimeline: {', '.join(self.timeline)}\n{self.server.log_tail()}")  # fmt: skip
         assert not wrong, verdict(title, expected, wrong, notes)
         assert len(expected) >= len({e.sid for e in exchanges}) * 0.9, notes
 

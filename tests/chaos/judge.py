@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from helpline.calls import export
+from helpline.db import Database
 from tests.chaos.server import BIN
 from tests.conftest import ROOT
 from tests.twilio_driver import Exchange
@@ -90,6 +92,28 @@ def replay(env: Mapping[str, str]) -> str:
         cwd=ROOT, env=dict(env), capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     return f"replay exit {result.returncode}: {result.stdout.strip()} {result.stderr[-500:]}"
+
+
+def quiet(url: str, prefix: str, expected: Mapping[str, Expected], timeout: float = 20) -> None:
+    """Wait (reading the database directly: cheap) until writes in flight have landed.
+
+    Not a verdict, only a pause before the final stop, so that on a lossy build what is lost
+    is lost by the scenario's own strike and not by the stop that ends every test.
+    """
+    database, deadline, previous, same = Database(url), time.monotonic() + timeout, None, 0
+    try:
+        while time.monotonic() < deadline and same < 3:
+            with database.transaction() as session:
+                rows = [
+                    r for r in export.rows(session, None, None) if r["call_sid"].startswith(prefix)
+                ]
+            if not problems(expected, rows):
+                return
+            same = same + 1 if rows == previous else 0
+            previous = rows
+            time.sleep(0.3)
+    finally:
+        database.dispose()
 
 
 def settle(

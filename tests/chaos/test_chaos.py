@@ -18,6 +18,7 @@ CALLS = 24
 def test_sigkilled_workers_lose_nothing(chaos: Chaos) -> None:
     """SIGKILL a worker at a busy moment, then the other one (OOM, gunicorn's timeout kill)."""
     chaos.server.start()
+    chaos.mark("ready")
     with chaos.traffic(CALLS) as traffic:
         traffic.wait_done(CALLS // 4)
         traffic.busy_moment()
@@ -32,6 +33,7 @@ def test_sigkilled_workers_lose_nothing(chaos: Chaos) -> None:
 def test_sigterm_and_restart_loses_nothing(chaos: Chaos) -> None:
     """SIGTERM the master at a busy moment (a deploy), start it again; Twilio retries meanwhile."""
     chaos.server.start()
+    chaos.mark("ready")
     with chaos.traffic(CALLS) as traffic:
         traffic.wait_done(CALLS // 3)
         traffic.busy_moment()
@@ -44,6 +46,7 @@ def test_sigterm_and_restart_loses_nothing(chaos: Chaos) -> None:
 def test_hup_reload_loses_nothing(chaos: Chaos) -> None:
     """HUP the master at a busy moment: every worker is replaced while calls go on."""
     chaos.server.start()
+    chaos.mark("ready")
     with chaos.traffic(CALLS) as traffic:
         traffic.wait_done(CALLS // 3)
         traffic.busy_moment()
@@ -56,6 +59,7 @@ def test_hup_reload_loses_nothing(chaos: Chaos) -> None:
 def test_database_cut_off_loses_nothing(chaos: Chaos) -> None:
     """Cut PostgreSQL off for a few calls (no new connections, backends killed), then back."""
     chaos.server.start()
+    chaos.mark("ready")
     with chaos.traffic(CALLS) as traffic:
         traffic.wait_done(CALLS // 4)
         traffic.busy_moment()
@@ -68,6 +72,7 @@ def test_database_cut_off_loses_nothing(chaos: Chaos) -> None:
 def test_sigterm_right_after_last_webhook_loses_nothing(chaos: Chaos) -> None:
     """Replay a messy day (retries, reordered callbacks) and live calls, then SIGTERM at once."""
     chaos.server.start()
+    chaos.mark("ready")
     with ThreadPoolExecutor(1) as pool, chaos.traffic(8, rate=16) as traffic:
         day = pool.submit(messy_day, chaos)
         exchanges = traffic.finish() + day.result()
