@@ -61,6 +61,12 @@ class Traffic:
                 self._acked += 1
 
     @property
+    def started(self) -> int:
+        """Return how many calls have arrived so far."""
+        with self._lock:
+            return len(self._calls)
+
+    @property
     def done(self) -> int:
         """Return how many calls have ended."""
         with self._lock:
