@@ -134,9 +134,22 @@ def in_process(count: int) -> None:
 # Live mode ---------------------------------------------------------------------------------
 
 
+class NoWriter:
+    """Stand-in for the contact writer that the gunicorn config's worker hooks start and stop."""
+
+    def start(self) -> None:
+        """Start nothing: the baseline records nothing."""
+
+    def stop(self, *_timeout: object) -> int:
+        """Stop nothing; nothing is left."""
+        return 0
+
+
 def baseline_app() -> Flask:
     """Return the bare-Flask baseline: fixed TwiML, an empty 204, a liveness probe."""
     app = Flask("baseline")
+    # The same gunicorn config must serve it, and its hooks look for the app's writer.
+    app.extensions["helpline.writer"] = NoWriter()
     app.add_url_rule("/voice/incoming", "incoming", lambda: Response(FIXED, mimetype="text/xml"),
                      methods=["POST"])  # fmt: skip
     app.add_url_rule("/voice/status", "status", lambda: ("", 204), methods=["POST"])
