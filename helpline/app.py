@@ -159,7 +159,7 @@ def register_operations(app: Flask, environ: Mapping[str, str]) -> None:
     from helpline.jobs import settings as job_settings
     from helpline.jobs.cli import jobs_cli, retention_cli
     from helpline.scheduler import scheduler_cli
-    from helpline.twilio_setup import twilio_cli
+    from helpline.twilio.cli import twilio_cli
 
     try:
         job_settings.init_app(app, environ)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from helpline.db import get_database
 from helpline.jobs.volumes import volumes
 from helpline.models import Call, CallbackRequest, CallEvent, Case, JobRun, Voicemail
-from helpline.twilio_api import HTTP_CLIENT_EXTENSION
+from helpline.twilio.client import HTTP_CLIENT_EXTENSION
 from tests.seeding import make_call, uk
 from tests.twilio_client import TwilioClient
 from tests.twilio_http import ExactTwilioHttp
