@@ -54,8 +54,9 @@ def seeded(app: Flask, twilio: TwilioClient) -> Flask:
 
 def march_2024(app: Flask) -> dict[str, int]:
     """Return the volume figures for March 2024."""
+    zone = app.extensions["helpline.settings"].calendar.timezone
     with get_database(app).transaction() as session:
-        return volumes(session, uk(2024, 3, 1), uk(2024, 4, 1))
+        return volumes(session, uk(2024, 3, 1), uk(2024, 4, 1), zone)
 
 
 def numbers(app: Flask) -> dict[str, str | None]:
