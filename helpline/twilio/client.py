@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, current_app
@@ -14,6 +15,10 @@ from twilio.rest import Client
 HTTP_CLIENT_EXTENSION = "helpline.twilio_http"
 # Twilio's client waits forever by default; a job or a person at a terminal should not.
 TIMEOUT_SECONDS = 10.0
+# Twilio's client logs every request's URL and headers at INFO: noise on the command line, and
+# query strings can carry phone numbers. Only its warnings are worth keeping.
+REQUEST_LOG = logging.getLogger("helpline.twilio.requests")
+REQUEST_LOG.setLevel(logging.WARNING)
 
 
 class TwilioNotConfiguredError(Exception):
@@ -41,7 +46,9 @@ def default_http_client() -> HttpClient:
     """Return Twilio's HTTP client, keeping binary bodies (recordings) byte for byte."""
     # No pooled session: one requests.Session shared by every web thread is not thread-safe.
     hooks = {"response": [_bytes_as_text]}
-    return TwilioHttpClient(pool_connections=False, timeout=TIMEOUT_SECONDS, request_hooks=hooks)
+    return TwilioHttpClient(
+        pool_connections=False, timeout=TIMEOUT_SECONDS, request_hooks=hooks, logger=REQUEST_LOG
+    )
 
 
 def _bytes_as_text(response: Any, *args: Any, **kwargs: Any) -> None:
