@@ -156,15 +156,10 @@ def register_commands(app: Flask) -> None:
 def register_operations(app: Flask, environ: Mapping[str, str]) -> None:
     """Add the scheduled jobs, readiness checks and Twilio set-up commands."""
     from helpline import health, jobs
-    from helpline.jobs import settings as job_settings
     from helpline.jobs.cli import jobs_cli, retention_cli
     from helpline.scheduler import scheduler_cli
-    from helpline.twilio_setup import twilio_cli
+    from helpline.twilio.cli import twilio_cli
 
-    try:
-        job_settings.init_app(app, environ)
-    except ConfigError as error:
-        raise SystemExit(f"helpline: configuration error: {error}") from None
     jobs.init_app(app)
     health.init_app(app, environ)
     for command in (jobs_cli, retention_cli, scheduler_cli, twilio_cli):

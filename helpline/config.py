@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from helpline import phones
@@ -18,6 +19,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 ENVIRONMENTS = ("production", "development", "testing")
 REQUIRED_LINES = ("harmony", "out_of_hours")
 DEFAULT_CONFIG = "config/helpline.toml"
+SMTP_SCHEMES = ("smtp", "smtps", "smtp+starttls")
 
 
 class ConfigError(Exception):
@@ -80,6 +82,29 @@ class FlowSettings:
 
 
 @dataclass(frozen=True)
+class SmtpServer:
+    """Where the weekly summary is sent from; the password never leaves this object."""
+
+    scheme: str
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """How long personal data is kept, when a call is stale, and where summaries go."""
+
+    keep_days: int = 730
+    stale_call_minutes: int = 120
+    summary_directory: Path = Path("summaries")
+    summary_sender: str = "helpline@localhost"
+    summary_recipients: tuple[str, ...] = ()
+    smtp: SmtpServer | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole validated configuration of one running service."""
 
@@ -100,6 +125,7 @@ class Settings:
     proxy_hops: int = 1
     closure_cache_seconds: float = 30.0
     flows: FlowSettings = field(default_factory=FlowSettings)
+    jobs: JobSettings = field(default_factory=JobSettings)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -142,11 +168,23 @@ def load_settings(
             webhooks, "closure_cache_seconds", 30, source, "webhooks", minimum=1
         ),
         flows=_flows(raw.get("flows", {}), source, path.parent),
+        jobs=_jobs(raw, environ, source, instance_path),
         extra={k: v for k, v in raw.items() if k not in _KNOWN_TABLES},
     )
 
 
-_KNOWN_TABLES = {"service", "bank_holidays", "lines", "hours", "voice", "webhooks", "flows"}
+_KNOWN_TABLES = {
+    "service",
+    "bank_holidays",
+    "lines",
+    "hours",
+    "voice",
+    "webhooks",
+    "flows",
+    "retention",
+    "jobs",
+    "summary",
+}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -365,4 +403,61 @@ def _flows(table: Mapping[str, Any], source: str, config_folder: Path) -> FlowSe
         directory=(config_folder / str(table.get("directory", "../ivr_flows"))).resolve(),
         main=str(table.get("main", FlowSettings.main)),
         caller_lookup_seconds=float(lookup),
+    )
+
+
+def _jobs(
+    raw: Mapping[str, Any], environ: Mapping[str, str], source: str, instance_path: Path
+) -> JobSettings:
+    """Parse the optional [retention], [jobs] and [summary] tables and HELPLINE_SMTP_URL."""
+    retention, jobs, summary = (
+        _optional_table(raw, key, source) for key in ("retention", "jobs", "summary")
+    )
+    directory = Path(str(summary.get("directory", JobSettings.summary_directory)))
+    return JobSettings(
+        keep_days=whole_number(
+            retention, "keep_days", JobSettings.keep_days, source, "retention", minimum=30
+        ),
+        stale_call_minutes=whole_number(
+            jobs, "stale_call_minutes", JobSettings.stale_call_minutes, source, "jobs", minimum=5
+        ),
+        summary_directory=directory if directory.is_absolute() else instance_path / directory,
+        summary_sender=str(summary.get("sender", JobSettings.summary_sender)),
+        summary_recipients=_recipients(summary.get("recipients", []), source),
+        smtp=smtp_server(environ.get("HELPLINE_SMTP_URL", "").strip()),
+    )
+
+
+def _optional_table(raw: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
+    """Return a sub-table that may be left out (as empty)."""
+    value = raw.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(source, key, "must be a table")
+    return value
+
+
+def _recipients(value: Any, source: str) -> tuple[str, ...]:
+    """Return the summary's e-mail recipients."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and "@" in v for v in value):
+        raise ConfigError(source, "summary.recipients", "must be a list of e-mail addresses")
+    return tuple(value)
+
+
+def smtp_server(url: str) -> SmtpServer | None:
+    """Parse HELPLINE_SMTP_URL (smtp://, smtps:// or smtp+starttls://user:pass@host:port)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+        raise ConfigError("environment", "HELPLINE_SMTP_URL", "must be smtp[s]://host:port")
+    try:
+        port = parts.port or (465 if parts.scheme == "smtps" else 587)
+    except ValueError:
+        raise ConfigError("environment", "HELPLINE_SMTP_URL", "has a bad port") from None
+    return SmtpServer(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
     )

@@ -2,45 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from helpline.cases.recordings import Audio, media_url
 from helpline.db import get_database
 from helpline.models import AuditEntry, Call, Voicemail
+from helpline.twilio.client import HTTP_CLIENT_EXTENSION, default_http_client
+from helpline.twilio.recordings import media_url
 from tests.handler_calls import CALLER, TUESDAY_10AM, case_reference, ring
-from tests.twilio_client import ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioClient
+from tests.twilio_client import ACCOUNT_SID, TwilioClient
+from tests.twilio_http import ExactTwilioHttp
 
 RECORDING_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/RE0001"
-
-
-@dataclass
-class FakeRecordings:
-    """Stands in for Twilio's media endpoint and notes how it was asked."""
-
-    audio: bytes | None = b"ID3-fake-mp3-bytes"
-    requests: list[tuple[str, str, str]] = field(default_factory=list)
-
-    def fetch(self, url: str, account_sid: str, auth_token: str) -> Audio | None:
-        """Return the canned audio."""
-        self.requests.append((url, account_sid, auth_token))
-        if self.audio is None:
-            return None
-        chunks: Iterator[bytes] = iter([self.audio[:4], self.audio[4:]])
-        return Audio("audio/mpeg", chunks)
+# Not valid UTF-8, as real MP3 frames are not: the proxy must pass the bytes through unchanged.
+AUDIO = b"ID3\x04\x00\xff\xfb\x90\x64\x00"
 
 
 @pytest.fixture
-def recordings(app: Flask) -> FakeRecordings:
-    """Swap the Twilio recording client for a fake."""
-    fake = FakeRecordings()
-    app.extensions["helpline.recordings"] = fake
+def recordings(app: Flask) -> ExactTwilioHttp:
+    """Carry the app's Twilio requests through an exact fake."""
+    fake = ExactTwilioHttp()
+    app.extensions[HTTP_CLIENT_EXTENSION] = fake
     return fake
+
+
+def expect_media(fake: ExactTwilioHttp, status: int = 200) -> None:
+    """Expect the MP3 of RE0001 to be asked for with the account's credentials."""
+    body = AUDIO if status == 200 else {"status": status, "message": "not found"}
+    fake.expect("GET", "/Recordings/RE0001.mp3", status, body,
+                headers={"Content-Type": "audio/mpeg"})  # fmt: skip
 
 
 def leave_voicemail(app: Flask, twilio: TwilioClient, url: str = RECORDING_URL) -> tuple[str, int]:
@@ -57,32 +52,33 @@ def leave_voicemail(app: Flask, twilio: TwilioClient, url: str = RECORDING_URL) 
 
 def test_voicemail_streams_through_the_app_with_account_credentials(
     app: Flask, twilio: TwilioClient, client: FlaskClient, login_as: Callable[[str], str],
-    recordings: FakeRecordings,
+    recordings: ExactTwilioHttp,
 ) -> None:  # fmt: skip
     reference, voicemail_id = leave_voicemail(app, twilio)
+    expect_media(recordings)
     login_as("handler")
     page = client.get(f"/cases/{reference}").get_data(as_text=True)
     assert RECORDING_URL not in page and "api.twilio.com" not in page
     assert f"/cases/{reference}/voicemails/{voicemail_id}" in page
     audio = client.get(f"/cases/{reference}/voicemails/{voicemail_id}")
-    assert audio.status_code == 200 and audio.data == b"ID3-fake-mp3-bytes"
+    assert audio.status_code == 200 and audio.data == AUDIO
     assert audio.mimetype == "audio/mpeg" and "no-store" in audio.headers["Cache-Control"]
-    assert recordings.requests == [(RECORDING_URL, ACCOUNT_SID, TEST_AUTH_TOKEN)]
+    recordings.assert_done()
     with get_database(app).transaction() as session:
         assert "voicemail_played" in session.scalars(select(AuditEntry.action)).all()
 
 
 def test_voicemail_needs_sign_in(
-    app: Flask, twilio: TwilioClient, client: FlaskClient, recordings: FakeRecordings
+    app: Flask, twilio: TwilioClient, client: FlaskClient, recordings: ExactTwilioHttp
 ) -> None:
     reference, voicemail_id = leave_voicemail(app, twilio)
     assert client.get(f"/cases/{reference}/voicemails/{voicemail_id}").status_code == 302
-    assert recordings.requests == []
+    assert recordings.seen == []
 
 
 def test_voicemail_of_another_case_or_host_is_not_fetched(
     app: Flask, twilio: TwilioClient, client: FlaskClient, login_as: Callable[[str], str],
-    recordings: FakeRecordings,
+    recordings: ExactTwilioHttp,
 ) -> None:  # fmt: skip
     _, voicemail_id = leave_voicemail(app, twilio, url="https://evil.example/Recordings/RE1")
     ring(twilio, "CA0002", "+447700900123", TUESDAY_10AM.replace(hour=11))
@@ -91,15 +87,15 @@ def test_voicemail_of_another_case_or_host_is_not_fetched(
     assert client.get(f"/cases/{other}/voicemails/{voicemail_id}").status_code == 404
     own = case_reference(app, "CA0001")
     assert client.get(f"/cases/{own}/voicemails/{voicemail_id}").status_code == 404
-    assert recordings.requests == []
+    assert recordings.seen == []
 
 
 def test_twilio_failure_is_a_502_not_a_crash(
     app: Flask, twilio: TwilioClient, client: FlaskClient, login_as: Callable[[str], str],
-    recordings: FakeRecordings,
+    recordings: ExactTwilioHttp,
 ) -> None:  # fmt: skip
     reference, voicemail_id = leave_voicemail(app, twilio)
-    recordings.audio = None
+    expect_media(recordings, status=404)
     login_as("handler")
     assert client.get(f"/cases/{reference}/voicemails/{voicemail_id}").status_code == 502
 
@@ -107,3 +103,12 @@ def test_twilio_failure_is_a_502_not_a_crash(
 def test_media_url_asks_for_mp3() -> None:
     assert media_url(RECORDING_URL) == RECORDING_URL + ".mp3"
     assert media_url(RECORDING_URL + ".json") == RECORDING_URL + ".mp3"
+
+
+def test_the_default_http_client_keeps_audio_bytes() -> None:
+    """Twilio's HttpClient returns text; binary bodies are decoded so the bytes come back."""
+    response = requests.models.Response()
+    response._content, response.headers["Content-Type"] = AUDIO, "audio/mpeg"
+    for hook in default_http_client().request_hooks["response"]:
+        hook(response)
+    assert response.text.encode("latin-1") == AUDIO

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from helpline.db import get_database
 from helpline.jobs.volumes import volumes
 from helpline.models import Call, CallbackRequest, CallEvent, Case, JobRun, Voicemail
-from helpline.twilio_api import HTTP_CLIENT_EXTENSION
+from helpline.twilio.client import HTTP_CLIENT_EXTENSION
 from tests.seeding import make_call, uk
 from tests.twilio_client import TwilioClient
 from tests.twilio_http import ExactTwilioHttp
@@ -54,8 +54,9 @@ def seeded(app: Flask, twilio: TwilioClient) -> Flask:
 
 def march_2024(app: Flask) -> dict[str, int]:
     """Return the volume figures for March 2024."""
+    zone = app.extensions["helpline.settings"].calendar.timezone
     with get_database(app).transaction() as session:
-        return volumes(session, uk(2024, 3, 1), uk(2024, 4, 1))
+        return volumes(session, uk(2024, 3, 1), uk(2024, 4, 1), zone)
 
 
 def numbers(app: Flask) -> dict[str, str | None]:

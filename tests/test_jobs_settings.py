@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from helpline import create_app
+from helpline.config import JobSettings, load_settings
 from tests.conftest import config_copy, environment
 
 
@@ -43,3 +44,15 @@ def test_report_rollups_job_counts_recent_days(app: Flask) -> None:
     assert dry.exit_code == 0 and "would roll up" in dry.output, dry.output
     done = runner.invoke(args=["jobs", "run", "report-rollups"])
     assert done.exit_code == 0 and "rolled up 3 days" in done.output, done.output
+
+
+def test_job_tables_are_optional_and_read_once(tmp_path: Path) -> None:
+    """Left out, the job tables take their defaults; they are typed settings, not extras."""
+    config = config_copy(tmp_path)
+    text = config.read_text()
+    start, end = text.index("[retention]"), text.index("[flows]")
+    config.write_text(text[:start] + text[end:])
+    environ = environment("sqlite://", HELPLINE_CONFIG=str(config))
+    settings = load_settings(environ, tmp_path, serving=False)
+    assert settings.jobs == JobSettings(summary_directory=tmp_path / "summaries")
+    assert not {"retention", "jobs", "summary"} & settings.extra.keys()

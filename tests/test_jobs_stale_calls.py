@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from helpline.db import get_database
 from helpline.models import Call
-from helpline.twilio_api import HTTP_CLIENT_EXTENSION
+from helpline.twilio.client import HTTP_CLIENT_EXTENSION
 from tests.seeding import uk
 from tests.twilio_client import TwilioClient, incoming_params
 from tests.twilio_http import ExactTwilioHttp, call_resource, not_found

@@ -20,8 +20,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
+from helpline.config import smtp_server
 from helpline.db import get_database
-from helpline.jobs.settings import smtp_server
 from helpline.models import Call, CallbackRequest
 from tests.seeding import make_call, uk
 from tests.twilio_client import TwilioClient
@@ -98,12 +98,13 @@ def test_summary_emailed_when_smtp_is_configured(
 ) -> None:
     """With HELPLINE_SMTP_URL and recipients, supervisors get the summary with the CSV."""
     handler, port = inbox
-    settings = week_of_calls.extensions["helpline.job_settings"]
-    week_of_calls.extensions["helpline.job_settings"] = dataclasses.replace(
-        settings, smtp=smtp_server(f"smtp://127.0.0.1:{port}"),
+    settings = week_of_calls.extensions["helpline.settings"]
+    jobs = dataclasses.replace(
+        settings.jobs, smtp=smtp_server(f"smtp://127.0.0.1:{port}"),
         summary_recipients=("supervisor@harmony.example",),
         summary_sender="helpline@harmony.example",
     )  # fmt: skip
+    week_of_calls.extensions["helpline.settings"] = dataclasses.replace(settings, jobs=jobs)
     result = runner.invoke(args=["jobs", "run", "weekly-summary"])
     assert result.exit_code == 0, result.output
     assert '"emailed": true' in result.output

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from twilio.http import HttpClient
+from twilio.http.response import Response
 
-from helpline.twilio_api import HTTP_CLIENT_EXTENSION
+from helpline.twilio.client import HTTP_CLIENT_EXTENSION
 from tests.twilio_client import BASE_URL, TwilioClient, incoming_params
 from tests.twilio_http import ExactTwilioHttp, phone_number_resource
 
@@ -126,7 +130,7 @@ def test_configure_refuses_a_number_not_on_the_account(
     )  # fmt: skip
     result = runner.invoke(args=["twilio", "configure", "--number", NUMBER, "--yes"])
     assert result.exit_code == 2
-    assert "not a number on this Twilio account" in result.output
+    assert result.output == f"Error: {NUMBER} is not a number on this Twilio account\n"
 
 
 def test_configure_needs_the_public_base_url(app: Flask, runner: FlaskCliRunner) -> None:
@@ -172,3 +176,61 @@ def test_a_voice_url_signed_with_its_overrides_is_accepted(app: Flask) -> None:
     response = app.test_client().post("/voice/incoming", data=params, headers=headers)
     app.extensions["helpline.writer"].drain()
     assert response.status_code == 200
+
+
+class UnreachableTwilio(HttpClient):  # type: ignore[misc]
+    """An HttpClient whose every request times out, as when Twilio cannot be reached."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.getLogger("tests.twilio_http"), is_async=False)
+
+    def request(self, method: str, uri: str, **kwargs: object) -> Response:
+        """Fail the way Twilio's own HttpClient does when the connection times out."""
+        raise requests.exceptions.ConnectTimeout(f"{method} {uri}: connect timeout")
+
+
+def test_configure_says_in_one_line_when_twilio_is_unreachable(
+    app: Flask, runner: FlaskCliRunner, twilio_http: ExactTwilioHttp
+) -> None:
+    """No network (or Twilio down) is one clear line and a failing exit status."""
+    app.extensions[HTTP_CLIENT_EXTENSION] = UnreachableTwilio()
+    result = runner.invoke(args=["twilio", "configure", "--number", NUMBER, "--yes"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: could not reach Twilio (ConnectTimeout); check the network and try again\n"
+    )
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_configure_says_in_one_line_when_twilio_refuses_the_credentials(
+    runner: FlaskCliRunner, twilio_http: ExactTwilioHttp, status: int
+) -> None:
+    """A wrong SID or auth token is one line naming the variables to check."""
+    refusal = {"code": 20003, "message": "Authenticate", "status": status,
+               "more_info": "https://www.twilio.com/docs/errors/20003"}  # fmt: skip
+    twilio_http.expect(
+        "GET", "/IncomingPhoneNumbers.json", status, refusal,
+        params={"PhoneNumber": NUMBER, "PageSize": "2"},
+    )  # fmt: skip
+    result = runner.invoke(args=["twilio", "configure", "--number", NUMBER, "--yes"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Twilio refused the credentials (HTTP {status}); "
+        "check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN\n"
+    )
+
+
+def test_configure_says_in_one_line_when_the_update_fails(
+    runner: FlaskCliRunner, twilio_http: ExactTwilioHttp
+) -> None:
+    """Twilio refusing the change itself is one line too, after the changes were shown."""
+    expect_lookup(twilio_http)
+    changed = {k: v for k, v in WANTED.items() if not k.endswith("Method")}
+    error = {"code": 21402, "message": "Url is not a valid URL:\n x", "status": 400}
+    path = f"/IncomingPhoneNumbers/{SID}.json"
+    twilio_http.expect("POST", path, 400, error, data=changed)
+    result = runner.invoke(args=["twilio", "configure", "--number", NUMBER, "--yes"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "Error: Twilio answered HTTP 400: Unable to update record: Url is not a valid URL: x"
+    )

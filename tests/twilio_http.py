@@ -25,6 +25,7 @@ class Expected:
     body: Any
     params: dict[str, str] = field(default_factory=dict)
     data: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] | None = None
 
 
 class ExactTwilioHttp(HttpClient):  # type: ignore[misc]
@@ -55,12 +56,18 @@ class ExactTwilioHttp(HttpClient):  # type: ignore[misc]
         assert got_params == want.params
         assert got_data == want.data
         assert auth is not None and auth[0] == ACCOUNT_SID
-        body = "" if want.body is None else json.dumps(want.body)
-        return Response(want.status, body)
+        return Response(want.status, _text(want.body), want.headers)
 
     def assert_done(self) -> None:
         """Fail if an expected request was never made."""
         assert not self.expected, f"Twilio requests not made: {self.expected}"
+
+
+def _text(body: Any) -> str:
+    """Return the body as Twilio's HttpClient hands it back: JSON text, or bytes as Latin-1."""
+    if isinstance(body, bytes):
+        return body.decode("latin-1")
+    return "" if body is None else json.dumps(body)
 
 
 def not_found(path: str) -> dict[str, Any]:

@@ -16,18 +16,17 @@ from helpline.auth import actor_name, role_required
 from helpline.cases import merging, record
 from helpline.cases.history import safety_for
 from helpline.cases.page import page_data
-from helpline.cases.recordings import TwilioRecordingClient, is_twilio_url
 from helpline.db import get_database
 from helpline.models import CATEGORIES, REFERRALS, Case, Voicemail
+from helpline.twilio.recordings import fetch_audio, is_twilio_url
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 FLAG_VALUES = {"yes": True, "no": False, "unknown": None}
 
 
 def init_app(app: Flask) -> None:
-    """Register the case pages and the default Twilio recording client."""
+    """Register the case pages."""
     app.register_blueprint(bp)
-    app.extensions.setdefault("helpline.recordings", TwilioRecordingClient())
 
 
 @bp.get("/<reference>")
@@ -176,9 +175,7 @@ def _stream(source: str) -> Response:
     settings = current_app.extensions["helpline.settings"]
     if not (is_twilio_url(source) and settings.twilio_account_sid and settings.twilio_auth_token):
         abort(404)
-    audio = current_app.extensions["helpline.recordings"].fetch(
-        source, settings.twilio_account_sid, settings.twilio_auth_token
-    )
+    audio = fetch_audio(source)
     if audio is None:
         return Response("The recording is not available from Twilio.", 502)
     headers = {"Cache-Control": "private, no-store"}

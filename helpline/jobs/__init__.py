@@ -1,4 +1,4 @@
-"""Scheduled jobs: plain functions, declared once with their Europe/London triggers."""
+"""Scheduled jobs: plain functions, declared once with triggers in the service's time zone."""
 
 from __future__ import annotations
 

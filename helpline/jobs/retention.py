@@ -28,7 +28,8 @@ from helpline.models import (
     JobRun,
     Voicemail,
 )
-from helpline.twilio_api import TwilioNotConfiguredError, is_not_found, twilio_client
+from helpline.twilio.client import TwilioNotConfiguredError
+from helpline.twilio.recordings import delete_recording
 
 Row = TypeVar("Row")
 
@@ -161,13 +162,11 @@ def delete_recordings(session: Session, scope: RetentionScope) -> int:
 def _delete_recording(sid: str, scope: RetentionScope) -> bool:
     """Ask Twilio to delete a recording; gone already counts as deleted."""
     try:
-        twilio_client(scope.context.app).recordings(sid).delete()
+        delete_recording(sid, scope.context.app)
     except TwilioNotConfiguredError:
         scope.context.say(f"recording {sid}: kept, Twilio credentials are not set")
         return False
     except Exception as error:  # Twilio down: keep the URL and try again next run
-        if is_not_found(error):
-            return True
         scope.context.say(f"recording {sid}: Twilio could not delete it ({type(error).__name__})")
         return False
     return True

@@ -16,7 +16,8 @@ from helpline.db import get_database
 from helpline.jobs import JobContext
 from helpline.jobs.settings import job_settings
 from helpline.models import Call
-from helpline.twilio_api import TwilioNotConfiguredError, is_not_found, twilio_client
+from helpline.twilio.calls import fetch_call
+from helpline.twilio.client import TwilioNotConfiguredError, credentials
 
 UNKNOWN = "unknown"
 
@@ -27,13 +28,13 @@ def run(context: JobContext) -> Mapping[str, Any]:
     with get_database(context.app).transaction() as session:
         sids = stale_call_sids(session, limit)
     try:
-        client = twilio_client(context.app)
+        credentials(context.app)
     except TwilioNotConfiguredError:
         context.say(f"{len(sids)} stale calls: not checked, Twilio credentials are not set")
         return {"stale": len(sids), "checked": 0}
     counts = {"stale": len(sids), "reconciled": 0, "unknown": 0, "still_live": 0, "failed": 0}
     for sid in sids:
-        counts[_reconcile(context, client, sid)] += 1
+        counts[_reconcile(context, sid)] += 1
     return counts
 
 
@@ -50,15 +51,15 @@ def stale_call_sids(session: Session, started_before: datetime) -> list[str]:
     return list(session.scalars(query))
 
 
-def _reconcile(context: JobContext, client: Any, sid: str) -> str:
+def _reconcile(context: JobContext, sid: str) -> str:
     """Fetch one call from Twilio and fold its final status in; return what happened."""
     try:
-        remote = client.calls(sid).fetch()
+        remote = fetch_call(sid, context.app)
     except Exception as error:  # Twilio unreachable: leave the call for the next run
-        if is_not_found(error):
-            return _mark_unknown(context, sid)
         context.say(f"call {sid}: Twilio did not answer ({type(error).__name__})")
         return "failed"
+    if remote is None:
+        return _mark_unknown(context, sid)
     if remote.status not in TERMINAL_STATUSES:
         context.say(f"call {sid}: still {remote.status} at Twilio")
         return "still_live"

@@ -14,9 +14,10 @@ from typing import Any
 
 from markupsafe import escape
 
+from helpline.config import JobSettings, SmtpServer
 from helpline.db import get_database
 from helpline.jobs import JobContext
-from helpline.jobs.settings import JobSettings, SmtpServer, job_settings
+from helpline.jobs.settings import job_settings
 from helpline.jobs.volumes import callback_figures, volumes
 
 LABELS = {
@@ -54,7 +55,7 @@ def week_figures(context: JobContext, monday: date) -> dict[str, int]:
     since = datetime.combine(monday, time(0), tzinfo=zone)
     until = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone)
     with get_database(context.app).transaction() as session:
-        return volumes(session, since, until) | callback_figures(session, since, until)
+        return volumes(session, since, until, zone) | callback_figures(session, since, until)
 
 
 def write_files(

@@ -15,9 +15,8 @@ from helpline.reports.volumes import volumes as report_volumes
 FIGURES = ("total_calls", "in_hours", "out_of_hours", "answered", "missed", "unique_callers")
 
 
-def volumes(session: Session, since: datetime, until: datetime) -> dict[str, int]:
-    """Return the dashboard's headline figures for the local days in [since, until)."""
-    zone = since.tzinfo if isinstance(since.tzinfo, ZoneInfo) else ZoneInfo("Europe/London")
+def volumes(session: Session, since: datetime, until: datetime, zone: ZoneInfo) -> dict[str, int]:
+    """Return the dashboard's headline figures for the days in [since, until), local to zone."""
     last_day = (until - timedelta(days=1)).astimezone(zone).date()
     period = Period(since.astimezone(zone).date(), last_day, zone)
     figures = report_volumes(session, period).figures()
