@@ -11,7 +11,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from helpline.config import Settings
-from helpline.twilio_setup import overrides_fragment
+from helpline.twilio.numbers import overrides_fragment
 
 log = logging.getLogger(__name__)
 
