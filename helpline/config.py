@@ -337,3 +337,10 @@ def _flows(table: Mapping[str, Any], source: str, config_folder: Path) -> FlowSe
         main=str(table.get("main", FlowSettings.main)),
         caller_lookup_seconds=float(lookup),
     )
+
+
+def service_level_seconds(settings: Settings) -> int:
+    """Return [reports] service_level_seconds: answered within this many seconds is on target."""
+    table = settings.extra.get("reports", {})
+    source = str(settings.config_path)
+    return whole_number(table, "service_level_seconds", 20, source, "reports", minimum=1)

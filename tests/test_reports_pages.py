@@ -163,7 +163,8 @@ def test_commissioner_report_counts_victims_and_timely_callbacks(
     victims = {row["case_reference"] for row in rows if answered(row)}
     assert int(figures["Victims supported"]) == len(victims)
     assert int(figures["Contacts"]) == len(rows)
-    assert int(figures["Callbacks requested"]) == int(figures["Callbacks made"]) == 4
+    # The seeded callback story's request is still owed.
+    assert (int(figures["Callbacks requested"]), int(figures["Callbacks made"])) == (5, 4)
     assert int(figures["Callbacks made within one working day"]) == 3
     page = client.get("/reports/commissioner", query_string=RANGE).get_data(as_text=True)
     assert shown_figures(page)["Victims supported"] == str(len(victims))

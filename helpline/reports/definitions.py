@@ -3,8 +3,21 @@
 Every report (dashboard, API, CSV, commissioner's report) uses these, so they agree:
 
 - in hours: `Call.route_open` is true; out of hours: every other call (closed or unknown route).
-- answered: `dial_status` is "completed" or "answered" with talk time (`talk_seconds` > 0),
-  on whichever line connected.
+- answered: `is_answered()`, the one place that says so: `dial_status` is "completed" or
+  "answered" with talk time (`talk_seconds` > 0), on whichever line connected.
+- outcome: every call has exactly one, the first that applies in `OUTCOMES` order (so the
+  outcomes always add up to the calls):
+  answered by Harmony; answered by the support line (any other line); voicemail left (a
+  Voicemail row); callback requested (a CallbackRequest row from the call); in progress (the
+  call has not ended); abandoned in the menu (the caller hung up before any line was rung);
+  abandoned while ringing (the caller hung up while a line rang: the dial was "canceled");
+  unanswered (every other ended call: no answer, busy, failed, or Twilio could not say).
+- time to answer: `time_to_answer()`, the one place that says so: for an answered call, call
+  length less talk time -- the caller's wait from connecting to a person answering, greeting
+  and menu included -- until the child leg's ringing and answered times are recorded.
+- service level: answered calls whose time to answer is within the threshold ([reports]
+  service_level_seconds in the config, 20 by default), out of the calls answered or abandoned
+  while ringing on that line.
 - missed: an in-hours call that the Harmony line did not answer, whatever happened next
   (offered the support line, hung up in the menu, left a voicemail) -- once its outcome is
   known (the call ended, or a dial finished): a call still ringing is not missed yet.
@@ -14,25 +27,40 @@ Every report (dashboard, API, CSV, commissioner's report) uses these, so they ag
 - unique callers: distinct cases that called. A known number has one open case and each
   withheld call its own, so this is distinct numbers plus one per withheld call; unlike the
   number, the case survives retention, so past figures do not change when numbers are erased.
+- repeat calls: calls whose case had called before (at any earlier time); repeat callers:
+  the cases that made at least one repeat call in the period.
 - new cases: cases with a call in the period that were opened within it; returning: before it.
 - ring time: `duration_seconds - talk_seconds` where both are known; talk time: answered calls.
-- answer rate: answered / total calls.
+- answer rate: answered / total calls. Harmony answer rate: calls answered by Harmony out of
+  the in-hours calls that have ended.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
 
 from helpline.calls.events import TERMINAL_STATUSES
-from helpline.models import Call, Voicemail
+from helpline.models import Call, CallbackRequest, Voicemail
 
 ANSWERED_STATUSES = ("completed", "answered")
 # "unknown" is what the stale-calls job records when Twilio cannot say how a call ended.
 SETTLED_STATUSES = (*sorted(TERMINAL_STATUSES), "unknown")
 ENDED_STATUSES = ("completed", "canceled")
 HARMONY = "harmony"
+# Every call's one final outcome, in the order they are tested, with the words pages use.
+OUTCOMES = {
+    "answered_harmony": "Answered by Harmony",
+    "answered_support": "Answered by the support line",
+    "voicemail": "Voicemail left",
+    "callback": "Callback requested",
+    "in_progress": "In progress",
+    "abandoned_menu": "Abandoned in the menu",
+    "abandoned_ringing": "Abandoned while ringing",
+    "unanswered": "Unanswered",
+}
+ABANDONED = ("abandoned_menu", "abandoned_ringing")
 
 
 def is_in_hours() -> ColumnElement[bool]:
@@ -41,8 +69,13 @@ def is_in_hours() -> ColumnElement[bool]:
 
 
 def is_answered() -> ColumnElement[bool]:
-    """Return the condition for an answered call."""
+    """Return the condition for an answered call (the one definition every figure uses)."""
     return and_(Call.dial_status.in_(ANSWERED_STATUSES), Call.talk_seconds > 0)
+
+
+def time_to_answer() -> ColumnElement[Any]:
+    """Return an answered call's seconds from connecting to being answered, else NULL."""
+    return case((is_answered(), Call.duration_seconds - Call.talk_seconds), else_=None)
 
 
 def has_voicemail() -> ColumnElement[bool]:
@@ -50,9 +83,29 @@ def has_voicemail() -> ColumnElement[bool]:
     return exists(select(Voicemail.id).where(Voicemail.call_id == Call.id))
 
 
+def has_callback() -> ColumnElement[bool]:
+    """Return the condition for a call during which the caller asked to be called back."""
+    return exists(select(CallbackRequest.id).where(CallbackRequest.call_id == Call.id))
+
+
 def has_outcome() -> ColumnElement[bool]:
     """Return the condition for a call whose outcome is known: it ended, or a dial finished."""
     return or_(Call.status.in_(SETTLED_STATUSES), Call.dial_status.is_not(None))
+
+
+def outcome() -> ColumnElement[str]:
+    """Return the call's one final outcome, a key of OUTCOMES."""
+    ended = Call.status.in_(SETTLED_STATUSES)
+    return case(
+        (and_(is_answered(), Call.dial_line == HARMONY), "answered_harmony"),
+        (is_answered(), "answered_support"),
+        (has_voicemail(), "voicemail"),
+        (has_callback(), "callback"),
+        (or_(Call.status.is_(None), not_(ended)), "in_progress"),
+        (and_(Call.status.in_(ENDED_STATUSES), Call.dial_status.is_(None)), "abandoned_menu"),
+        (Call.dial_status == "canceled", "abandoned_ringing"),
+        else_="unanswered",
+    )
 
 
 def missed_flag() -> ColumnElement[int]:
