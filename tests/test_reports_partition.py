@@ -94,9 +94,7 @@ def outcome_figures(app: Flask) -> dict[str, int]:
     """Return the week's outcome figures and total, as the report gives them."""
     with get_database(app).transaction() as session:
         figures = volumes(session, WEEK).figures()
-    return {key: figures[f"outcome_{key}"] for key in OUTCOMES} | {
-        "total": figures["total_calls"]
-    }
+    return {key: figures[f"outcome_{key}"] for key in OUTCOMES} | {"total": figures["total_calls"]}
 
 
 @settings(
