@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from helpline.db import get_database
@@ -163,3 +167,33 @@ def test_rolled_up_measures_equal_the_export(
         refresh_rollups(session, date(2025, 10, 1), date(2026, 4, 8), LONDON)
     for period in PERIODS:
         check_period(app, runner, period)
+
+
+def test_dashboard_csv_and_api_show_the_same_measures(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner, twilio: TwilioClient,
+    login_as: Callable[[str], str], api_token: Callable[[str], str],
+) -> None:  # fmt: skip
+    report_calls.seed(app, twilio)
+    expected = check_period(app, runner, PERIOD)
+    query = {"since": PERIOD.first.isoformat(), "until": PERIOD.last.isoformat()}
+    headers = {"Authorization": f"Bearer {api_token('supervisor')}"}
+    body = client.get("/api/v1/reports/volumes", query_string=query, headers=headers).get_json()
+    assert {key: body[key] for key in expected} == expected
+    assert sum(line["calls"] for line in body["lines"].values()) == body["total_calls"]
+    login_as("supervisor")
+    rows = dict(csv.reader(io.StringIO(client.get("/reports/figures.csv", query_string=query)
+                                       .get_data(as_text=True))))  # fmt: skip
+    assert {key: rows[key] for key in expected} == {k: _text(v) for k, v in expected.items()}
+    page = client.get("/reports/", query_string=query).get_data(as_text=True)
+    shown = dict(re.findall(r'data-figure="([^"]+)">([^<]*)<', page))
+    tiles = [int(shown[f"outcome_{key}"]) for key in report_outcomes()]
+    assert sum(tiles) == int(shown["total_calls"]) == len(exported(runner, PERIOD))
+    assert shown["repeat_callers"] == str(expected["repeat_callers"])
+    assert shown["harmony_answer_rate"] == f"{100 * expected['harmony_answer_rate']:.1f}%"
+    for term in ("Harmony answer rate", "Time to answer", "Service level", "Abandonment rate"):
+        assert f"<dt>{term}</dt>" in page
+
+
+def _text(value: Any) -> str:
+    """Return a figure as the CSV writes it."""
+    return "" if value is None else str(value)

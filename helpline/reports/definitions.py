@@ -131,3 +131,34 @@ def utc_hour(dialect: str) -> ColumnElement[Any]:
     if dialect == "postgresql":
         return func.date_trunc("hour", func.timezone("UTC", Call.started_at))
     return func.strftime("%Y-%m-%d %H:00:00", Call.started_at)
+
+
+# How each figure is counted, in the words the pages use (shown beside the figures).
+DEFINITIONS = {
+    "Outcome": "Every call ends in exactly one outcome, the first of these that applies: "
+    "answered by Harmony; answered by the support line; voicemail left; callback requested; "
+    "in progress (not ended yet); abandoned in the menu (hung up before any line rang); "
+    "abandoned while ringing; unanswered (no answer, busy, failed, or Twilio could not say). "
+    "So the outcomes always add up to the calls.",
+    "In hours": "The call was routed to the Harmony line. Every other call is out of hours.",
+    "Answered": "A line (Harmony or the support line) connected the caller and they talked.",
+    "Harmony answer rate": "Calls answered by Harmony out of the calls routed to the Harmony "
+    "line (in hours) that have ended.",
+    "Time to answer": "For an answered call, the caller's wait from connecting to a person "
+    "answering: call length less talk time, so the greeting and menu are included. Shown as "
+    "the average and the 90th percentile (nine in ten answered calls waited no longer).",
+    "Service level": "Calls answered within the target time to answer, out of the calls "
+    "answered or abandoned while a line rang.",
+    "Abandonment rate": "Calls where the caller hung up in the menu or while a line rang, out "
+    "of all calls that have ended.",
+    "Missed": "An in-hours call the Harmony line did not answer, once its outcome is known.",
+    "Unique callers": "Different cases that called: one per known number, one per withheld call.",
+    "Repeat callers": "Callers who had called before (at any time) and called again in the "
+    "period; repeat calls are the calls they made after their first.",
+    "New and returning cases": "Cases that called in the period, opened within it (new) or "
+    "before it (returning).",
+    "Callbacks": "Requested in the period; made once an attempt is recorded; on time when made "
+    "within one working day (opening hours only) of the request; owed when not made yet, "
+    "and overdue once that working day has passed.",
+    "Busiest hours": "The weekday hours (UK time) with the most calls in the period.",
+}

@@ -35,6 +35,23 @@ class Period:
         """Return the period as people write it, e.g. "1 Jan 2026 to 31 Mar 2026"."""
         return f"{_day(self.first)} to {_day(self.last)}"
 
+    def label_on(self, today: date) -> str:
+        """Return the label, saying "to date" when the period is not over on `today`."""
+        if self.first <= today < self.last:
+            return f"{self.label()}, to date ({_day(today)})"
+        return self.label()
+
+    def before(self) -> Period:
+        """Return the period of the same length just before this one."""
+        length = self.last - self.first
+        last = self.first - timedelta(days=1)
+        return Period(last - length, last, self.zone)
+
+    def year_to_date(self, year_starts: int = 4) -> Period:
+        """Return the financial year (April to March by default) up to this period's end."""
+        year = self.last.year - (self.last.month < year_starts)
+        return Period(date(year, year_starts, 1), self.last, self.zone)
+
 
 def _day(value: date) -> str:
     """Return a date as "1 Jan 2026"."""
