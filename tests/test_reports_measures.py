@@ -31,6 +31,7 @@ def callback_sids(app: Flask) -> set[str]:
     """Return the CallSids during which a callback was requested."""
     with get_database(app).transaction() as session:
         query = select(Call.call_sid).join(CallbackRequest, CallbackRequest.call_id == Call.id)
+        query = query.where(CallbackRequest.source == "ivr")  # asked for by the caller
         return set(session.scalars(query))
 
 

@@ -6,7 +6,6 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from helpline.db import get_database
 from helpline.models import AuditEntry
 from tests import report_calls
-from tests.test_reports import PERIOD, answered, expected_figures, exported, voicemail_sids
+from tests.test_reports import PERIOD, expected_figures, exported, voicemail_sids
 from tests.twilio_client import TwilioClient
 
 RANGE = {"since": PERIOD.first.isoformat(), "until": PERIOD.last.isoformat()}
@@ -150,23 +149,3 @@ def test_figures_csv_has_the_headline_figures(
     figures = dict(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert {key: int(figures[key]) for key in expected} == expected
     assert int(figures["out of hours: weekend"]) >= 1
-
-
-def test_commissioner_report_counts_victims_and_timely_callbacks(
-    app: Flask, client: FlaskClient, runner: FlaskCliRunner, login_as: Callable[[str], str],
-    seeded: list[str],
-) -> None:  # fmt: skip
-    rows = exported(runner, PERIOD)
-    report_calls.request_callbacks(app, seeded[:3], answered_after=timedelta(hours=2))
-    report_calls.request_callbacks(app, seeded[3:4], answered_after=timedelta(days=6))
-    login_as("supervisor")
-    response = client.get("/reports/commissioner.csv", query_string=RANGE)
-    figures = dict(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    victims = {row["case_reference"] for row in rows if answered(row)}
-    assert int(figures["Victims supported"]) == len(victims)
-    assert int(figures["Contacts"]) == len(rows)
-    # The seeded callback story's request is still owed.
-    assert (int(figures["Callbacks requested"]), int(figures["Callbacks made"])) == (5, 4)
-    assert int(figures["Callbacks made within one working day"]) == 3
-    page = client.get("/reports/commissioner", query_string=RANGE).get_data(as_text=True)
-    assert shown_figures(page)["Victims supported"] == str(len(victims))

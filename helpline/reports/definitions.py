@@ -8,7 +8,7 @@ Every report (dashboard, API, CSV, commissioner's report) uses these, so they ag
 - outcome: every call has exactly one, the first that applies in `OUTCOMES` order (so the
   outcomes always add up to the calls):
   answered by Harmony; answered by the support line (any other line); voicemail left (a
-  Voicemail row); callback requested (a CallbackRequest row from the call); in progress (the
+  Voicemail row); callback requested (the caller asked for one in the menu); in progress (the
   call has not ended); abandoned in the menu (the caller hung up before any line was rung);
   abandoned while ringing (the caller hung up while a line rang: the dial was "canceled");
   unanswered (every other ended call: no answer, busy, failed, or Twilio could not say).
@@ -49,6 +49,7 @@ ANSWERED_STATUSES = ("completed", "answered")
 SETTLED_STATUSES = (*sorted(TERMINAL_STATUSES), "unknown")
 ENDED_STATUSES = ("completed", "canceled")
 HARMONY = "harmony"
+CALLER_ASKED = "ivr"  # the source of a callback the caller asked for in the menu
 # Every call's one final outcome, in the order they are tested, with the words pages use.
 OUTCOMES = {
     "answered_harmony": "Answered by Harmony",
@@ -85,7 +86,10 @@ def has_voicemail() -> ColumnElement[bool]:
 
 def has_callback() -> ColumnElement[bool]:
     """Return the condition for a call during which the caller asked to be called back."""
-    return exists(select(CallbackRequest.id).where(CallbackRequest.call_id == Call.id))
+    # Only the caller's own request from the menu: a missed call's later callback (source
+    # "missed_call") must not change how the call itself ended.
+    asked = and_(CallbackRequest.call_id == Call.id, CallbackRequest.source == CALLER_ASKED)
+    return exists(select(CallbackRequest.id).where(asked))
 
 
 def has_outcome() -> ColumnElement[bool]:

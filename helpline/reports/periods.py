@@ -42,15 +42,25 @@ class Period:
         return self.label()
 
     def before(self) -> Period:
-        """Return the period of the same length just before this one."""
-        length = self.last - self.first
+        """Return the period just before: as many whole months if it is months, else days."""
         last = self.first - timedelta(days=1)
-        return Period(last - length, last, self.zone)
+        months = _whole_months(self.first, self.last)
+        if months:
+            index = self.first.year * 12 + self.first.month - 1 - months
+            return Period(date(index // 12, index % 12 + 1, 1), last, self.zone)
+        return Period(last - (self.last - self.first), last, self.zone)
 
     def year_to_date(self, year_starts: int = 4) -> Period:
         """Return the financial year (April to March by default) up to this period's end."""
         year = self.last.year - (self.last.month < year_starts)
         return Period(date(year, year_starts, 1), self.last, self.zone)
+
+
+def _whole_months(first: date, last: date) -> int:
+    """Return how many calendar months first..last covers exactly, or 0 if not whole months."""
+    if first.day != 1 or (last + timedelta(days=1)).day != 1:
+        return 0
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def _day(value: date) -> str:

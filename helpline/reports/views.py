@@ -27,7 +27,10 @@ from helpline.config import Calendar, service_level_seconds
 from helpline.db import get_database
 from helpline.reports import charts
 from helpline.reports.callbacks import CallbackFigures, callback_figures
-from helpline.reports.commissioner import commissioner_report
+from helpline.reports.commissioner import (
+    DEFINITIONS as COMMISSIONER_DEFINITIONS,
+)
+from helpline.reports.commissioner import CommissionerReport, commissioner_report
 from helpline.reports.definitions import DEFINITIONS, OUTCOMES
 from helpline.reports.measures import NONE, by_line
 from helpline.reports.periods import Period, last_days, local_today, parse_period, quarter_of
@@ -157,11 +160,12 @@ def commissioner() -> str:
     """Show the commissioner's report, printable."""
     period = requested_period(default_quarter())
     with get_database().transaction() as session:
-        report = commissioner_report(session, period, _calendar())
-    service_name = current_app.extensions["helpline.settings"].service_name
+        report = build_commissioner_report(session, period)
     return render_template(
-        "reports/commissioner.html", report=report, period=period, service_name=service_name
-    )
+        "reports/commissioner.html", report=report, period=period, today=today(),
+        produced=now().astimezone(period.zone), definitions=COMMISSIONER_DEFINITIONS,
+        service_name=current_app.extensions["helpline.settings"].service_name,
+    )  # fmt: skip
 
 
 @bp.get("/commissioner.csv")
@@ -170,10 +174,16 @@ def commissioner_csv() -> Response:
     """Download the commissioner's report."""
     period = requested_period(default_quarter())
     with get_database().transaction() as session:
-        report = commissioner_report(session, period, _calendar())
+        report = build_commissioner_report(session, period)
         record_audit(session, actor_name(), "export", "commissioner report", period.label())
     name = f"commissioner-{period.first}-{period.last}.csv"
-    return csv_download([("figure", "value"), *report.rows()], name)
+    return csv_download(report.table(), name)
+
+
+def build_commissioner_report(session: Session, period: Period) -> CommissionerReport:
+    """Return the commissioner's report for a period with the app's calendar and lines."""
+    lines = current_app.extensions["helpline.settings"].lines
+    return commissioner_report(session, period, _calendar(), lines, now())
 
 
 def _calendar() -> Calendar:
