@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -51,13 +51,31 @@ def callback_figures(
         CallbackRequest.requested_at >= period.since, CallbackRequest.requested_at < period.until
     )
     counts = dict.fromkeys(("requested", "made", "on_time", "owed", "overdue"), 0)
+    soonest = shortest_wait(calendar)
     for requested_at, completed_at in session.execute(query):
-        deadline = working_deadline(requested_at, calendar)
         counts["requested"] += 1
+        late = _late(requested_at, completed_at or now, calendar, soonest)
         if completed_at is not None:
             counts["made"] += 1
-            counts["on_time"] += completed_at <= deadline
+            counts["on_time"] += not late
         else:
             counts["owed"] += 1
-            counts["overdue"] += now > deadline
+            counts["overdue"] += late
     return CallbackFigures(**counts)
+
+
+def _late(asked: datetime, checked: datetime, calendar: Calendar, soonest: timedelta) -> bool:
+    """Return True if `checked` is more than one working day after the request."""
+    # Sooner than one working day can pass it cannot be late: skip working out the deadline.
+    if checked - asked <= soonest:
+        return False
+    return checked > working_deadline(asked, calendar)
+
+
+def shortest_wait(calendar: Calendar) -> timedelta:
+    """Return the least real time one working day can take: its whole opening span at once."""
+    spans = [
+        datetime.combine(date.min, closes) - datetime.combine(date.min, opens)
+        for opens, closes in calendar.hours.days.values()
+    ]
+    return max(spans, default=timedelta(hours=8))
