@@ -215,3 +215,18 @@ def test_commissioner_api_needs_a_supervisor(
     admin = {"Authorization": f"Bearer {api_token('admin')}"}
     bad = client.get("/api/v1/reports/commissioner?since=soon", headers=admin)
     assert bad.status_code == 400
+
+
+def test_the_first_year_claim_is_one_click_away(
+    client: FlaskClient, runner: FlaskCliRunner, api_token: Callable[[str], str],
+    login_as: Callable[[str], str], seeded: list[str],
+) -> None:  # fmt: skip
+    """ "Almost 400 victims supported in the first year" is checked on the first-year link."""
+    login_as("supervisor")
+    page = client.get("/reports/commissioner").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)">The service&#39;s first year<', page)
+    assert link is not None
+    assert link.group(1).endswith("since=2025-10-01&amp;until=2026-09-30")
+    first_year = Period(date(2025, 10, 1), date(2026, 9, 30), LONDON)
+    body = check(client, runner, api_token, first_year)
+    assert body["figures"]["period"]["victims_supported"] >= 1

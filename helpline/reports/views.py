@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -18,6 +19,7 @@ from flask import (
     request,
     stream_with_context,
 )
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpline.audit import record_audit
@@ -25,6 +27,7 @@ from helpline.auth import actor_name, add_nav_link, role_required
 from helpline.calls import export
 from helpline.config import Calendar, service_level_seconds
 from helpline.db import get_database
+from helpline.models import Call
 from helpline.reports import charts
 from helpline.reports.callbacks import CallbackFigures, callback_figures
 from helpline.reports.commissioner import (
@@ -161,8 +164,10 @@ def commissioner() -> str:
     period = requested_period(default_quarter())
     with get_database().transaction() as session:
         report = build_commissioner_report(session, period)
+        shortcuts = period_shortcuts(session, period.zone)
     return render_template(
         "reports/commissioner.html", report=report, period=period, today=today(),
+        shortcuts=shortcuts,
         produced=now().astimezone(period.zone), definitions=COMMISSIONER_DEFINITIONS,
         service_name=current_app.extensions["helpline.settings"].service_name,
     )  # fmt: skip
@@ -178,6 +183,22 @@ def commissioner_csv() -> Response:
         record_audit(session, actor_name(), "export", "commissioner report", period.label())
     name = f"commissioner-{period.first}-{period.last}.csv"
     return csv_download(report.table(), name)
+
+
+def period_shortcuts(session: Session, zone: ZoneInfo) -> list[tuple[str, Period]]:
+    """Return the periods a commissioner asks about most, by name."""
+    this_quarter = quarter_of(today(), zone)
+    shortcuts = [
+        ("This quarter", this_quarter),
+        ("Last quarter", quarter_of(this_quarter.first - timedelta(days=1), zone)),
+        ("This financial year", Period(today(), today(), zone).year_to_date()),
+    ]
+    first_call = session.scalar(select(func.min(Call.started_at)))
+    if first_call is not None:
+        start = first_call.astimezone(zone).date().replace(day=1)
+        end = date(start.year + 1, start.month, 1) - timedelta(days=1)
+        shortcuts.append(("The service's first year", Period(start, end, zone)))
+    return shortcuts
 
 
 def build_commissioner_report(session: Session, period: Period) -> CommissionerReport:
