@@ -230,3 +230,24 @@ def test_the_first_year_claim_is_one_click_away(
     first_year = Period(date(2025, 10, 1), date(2026, 9, 30), LONDON)
     body = check(client, runner, api_token, first_year)
     assert body["figures"]["period"]["victims_supported"] >= 1
+
+
+def test_callbacks_are_late_after_one_working_day(app: Flask, twilio: TwilioClient) -> None:
+    """Asked Friday 16:30: due by Monday 16:30 (half an hour Friday, 7.5 hours Monday)."""
+    from helpline.models import CallbackRequest, Case
+    from helpline.reports.callbacks import callback_figures
+
+    friday = datetime(2026, 3, 6, 16, 30, tzinfo=LONDON)
+    monday = datetime(2026, 3, 9, 16, 0, tzinfo=LONDON)
+    with get_database(app).transaction() as session:
+        case = Case(reference="HAR-2026-09999", caller_number="+447700900999")
+        session.add(case)
+        session.flush()
+        for done in (None, monday, monday + timedelta(hours=1)):
+            session.add(CallbackRequest(case_id=case.id, requested_at=friday, completed_at=done))
+        week = Period(date(2026, 3, 2), date(2026, 3, 8), LONDON)
+        calendar = app.extensions["helpline.settings"].calendar
+        before = callback_figures(session, week, calendar, monday)
+        after = callback_figures(session, week, calendar, monday + timedelta(hours=1))
+    assert (before.requested, before.made, before.on_time, before.owed) == (3, 2, 1, 1)
+    assert (before.overdue, after.overdue) == (0, 1)
