@@ -21,6 +21,8 @@ from helpline.models import CallbackRequest
 from helpline.reports.periods import Period
 from helpline.routing import working_deadline
 
+SURELY_LATE = timedelta(days=14)
+
 
 @dataclass(frozen=True)
 class CallbackFigures:
@@ -66,9 +68,11 @@ def callback_figures(
 
 def _late(asked: datetime, checked: datetime, calendar: Calendar, soonest: timedelta) -> bool:
     """Return True if `checked` is more than one working day after the request."""
-    # Sooner than one working day can pass it cannot be late: skip working out the deadline.
-    if checked - asked <= soonest:
-        return False
+    # Only in between is the deadline worked out (the slow part): sooner than one working day
+    # can pass it cannot be late, and no run of weekends and bank holidays lasts a fortnight.
+    elapsed = checked - asked
+    if elapsed <= soonest or elapsed > SURELY_LATE:
+        return elapsed > SURELY_LATE
     return checked > working_deadline(asked, calendar)
 
 
