@@ -27,8 +27,9 @@ from helpline.auth.accounts import create_user, find_user
 from helpline.auth.tokens import issue_token
 from helpline.db import get_database
 from helpline.models import Call, ReportDay, utcnow
+from helpline.reports.callbacks import callback_figures
 from helpline.reports.periods import Period
-from helpline.reports.rollups import distinct_counts, refresh_rollups, tallies
+from helpline.reports.rollups import distinct_counts, refresh_rollups, repeat_counts, tallies
 from helpline.reports.volumes import case_counts, unique_callers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,8 +143,16 @@ def measure(app: Flask, year: int, repeat: int) -> dict[str, Any]:
 
         return request
 
+    def commissioner_for(first: str, last: str) -> Callable[[], None]:
+        def request() -> None:
+            query = {"since": first, "until": last}
+            assert client.get("/reports/commissioner", query_string=query).status_code == 200
+
+        return request
+
     quarter = dashboard_for(f"{year}-10-01", f"{year}-12-31")
     week = dashboard_for(f"{year}-12-01", f"{year}-12-07")
+    day = dashboard_for(f"{year}-12-03", f"{year}-12-03")
     return {
         "dashboard": timed(dashboard, repeat),
         "api_volumes": timed(api, repeat),
@@ -151,19 +160,26 @@ def measure(app: Flask, year: int, repeat: int) -> dict[str, Any]:
         "parts": parts(app, year, repeat),
         "dashboard_quarter": timed(quarter, repeat),
         "dashboard_week": timed(week, repeat),
+        "dashboard_day": timed(day, repeat),
+        "commissioner_quarter": timed(commissioner_for(f"{year}-10-01", f"{year}-12-31"), repeat),
+        "commissioner_year": timed(commissioner_for(f"{year}-01-01", f"{year}-12-31"), repeat),
     }
 
 
 def parts(app: Flask, year: int, repeat: int) -> dict[str, dict[str, float]]:
     """Time each query behind the year's figures, to show where the time goes."""
-    zone = app.extensions["helpline.settings"].calendar.timezone
-    period = Period(date(year, 1, 1), date(year, 12, 31), zone)
+    calendar = app.extensions["helpline.settings"].calendar
+    period = Period(date(year, 1, 1), date(year, 12, 31), calendar.timezone)
     with get_database(app).transaction() as session:
         return {
             "tallies": timed(lambda: tallies(session, period), repeat),
             "distinct_counts": timed(lambda: distinct_counts(session, period), repeat),
             "unique_callers_live": timed(lambda: unique_callers(session, period), repeat),
             "case_counts_live": timed(lambda: case_counts(session, period), repeat),
+            "repeat_counts": timed(lambda: repeat_counts(session, period), repeat),
+            "callback_figures": timed(
+                lambda: callback_figures(session, period, calendar, utcnow()), repeat
+            ),
         }
 
 
@@ -187,6 +203,7 @@ def main(argv: list[str]) -> None:
         "rollup_seconds": round(rolled, 1), **timings,
         "dashboard_vs_count": round(timings["dashboard"]["median_ms"] / count, 1),
         "api_vs_count": round(timings["api_volumes"]["median_ms"] / count, 1),
+        "dashboard_week_vs_count": round(timings["dashboard_week"]["median_ms"] / count, 1),
     }  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
     suffix = "-live" if args.live else ""

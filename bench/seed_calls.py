@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from helpline.config import Calendar
-from helpline.models import Call, Case, Voicemail
+from helpline.models import Call, CallbackRequest, Case, Voicemail
 from helpline.routing import decide
 
 BATCH = 10_000
@@ -27,6 +27,7 @@ def seed(session: Session, calendar: Calendar, calls: int, year: int, seed: int 
     batch: list[dict[str, Any]] = []
     cases: list[dict[str, Any]] = []
     voicemails: list[dict[str, Any]] = []
+    callbacks: list[dict[str, Any]] = []
     for number in range(1, calls + 1):
         row = _call(rng, calendar, number, year, callers)
         if row["from_number"] is None:
@@ -41,20 +42,34 @@ def seed(session: Session, calendar: Calendar, calls: int, year: int, seed: int 
                 {"call_id": number, "case_id": row["case_id"], "recording_sid": f"RE{number:032x}",
                  "duration_seconds": 30, "created_at": row["started_at"]}
             )  # fmt: skip
+        if row.pop("callback"):
+            callbacks.append(_callback(rng, number, row))
         if len(batch) == BATCH:
-            _flush(session, cases, batch, voicemails)
-    _flush(session, cases, batch, voicemails)
+            _flush(session, cases, batch, voicemails, callbacks)
+    _flush(session, cases, batch, voicemails, callbacks)
+
+
+def _callback(rng: random.Random, number: int, row: dict[str, Any]) -> dict[str, Any]:
+    """Return a callback asked for in the menu: most made within hours, some late, some owed."""
+    asked = row["started_at"] + timedelta(seconds=row["duration_seconds"])
+    chance = rng.random()
+    done = None
+    if chance < 0.8:
+        done = asked + timedelta(minutes=rng.randint(10, 240))
+    elif chance < 0.9:
+        done = asked + timedelta(hours=rng.randint(24, 96))
+    return {"case_id": row["case_id"], "call_id": number, "number": row["from_number"],
+            "safe_to_call": True, "source": "ivr", "status": "done" if done else "pending",
+            "requested_at": asked, "completed_at": done}  # fmt: skip
 
 
 def _flush(session: Session, *pending: list[dict[str, Any]]) -> None:
-    """Insert and clear the pending cases, calls and voicemails, in that order."""
-    cases, batch, voicemails = pending
-    if cases:
-        session.execute(insert(Case), cases)
-    if batch:
-        session.execute(insert(Call), batch)
-    if voicemails:
-        session.execute(insert(Voicemail), voicemails)
+    """Insert and clear the pending cases, calls, voicemails and callbacks, in that order."""
+    cases, batch, voicemails, callbacks = pending
+    for model, rows in ((Case, cases), (Call, batch), (Voicemail, voicemails),
+                        (CallbackRequest, callbacks)):  # fmt: skip
+        if rows:
+            session.execute(insert(model), rows)
     for rows in pending:
         rows.clear()
 
@@ -97,7 +112,7 @@ def _call(
         "ended_at": started + timedelta(seconds=ring + talk), "duration_seconds": ring + talk,
         "dial_line": line if outcome < 0.95 else None, "dial_status": dial_status
         if outcome < 0.95 else None, "talk_seconds": talk if outcome < 0.95 else None,
-        "ivr_path": [], "voicemail": 0.80 <= outcome < 0.85,
+        "ivr_path": [], "voicemail": 0.80 <= outcome < 0.85, "callback": 0.85 <= outcome < 0.87,
     }  # fmt: skip
 
 

@@ -461,3 +461,10 @@ def smtp_server(url: str) -> SmtpServer | None:
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
     )
+
+
+def service_level_seconds(settings: Settings) -> int:
+    """Return [reports] service_level_seconds: answered within this many seconds is on target."""
+    table = settings.extra.get("reports", {})
+    source = str(settings.config_path)
+    return whole_number(table, "service_level_seconds", 20, source, "reports", minimum=1)

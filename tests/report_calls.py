@@ -21,6 +21,8 @@ from tests.twilio_client import (
     twiml,
 )
 
+# The flow's dial steps and the lines they ring (ivr_flows/harmony.yaml).
+STATES = {"harmony": "connect_harmony", "out_of_hours": "connect_support"}
 CALLERS = ("+447911123456", "+447700900123", "+447700900456", "07700 900789", "anonymous")
 
 
@@ -30,7 +32,7 @@ class Story:
 
     at: datetime
     caller: str
-    ending: str  # answered, rerouted, menu, ringing, support, voicemail, failed, live
+    ending: str  # answered, rerouted, menu, ringing, support, voicemail, failed, callback, live
     talk: int = 0
     ring: int = 12
 
@@ -56,6 +58,7 @@ def stories() -> Iterator[Story]:
         ending = endings[index % len(endings)]
         talk = 60 + 37 * index if ending in ("answered", "rerouted", "support") else 0
         yield Story(at, CALLERS[index % len(CALLERS)], ending, talk, ring=5 + 3 * index)
+    yield Story(utc(2026, 4, 7, 9), CALLERS[1], "callback", ring=25)
     yield Story(utc(2026, 4, 8, 13), CALLERS[0], "live")
 
 
@@ -65,16 +68,21 @@ def drive(app: Flask, twilio: TwilioClient, story: Story, number: int) -> str:
     answer = twiml(twilio.at(story.at).post("/voice/incoming", incoming_params(sid, story.caller)))
     if story.ending == "live":
         return sid
-    first = next(answer.iter("Dial")).attrib["action"].rsplit("/", 1)[-1]
+    # In hours the flow offers a menu, then rings Harmony; out of hours the support line.
+    first = "harmony" if any(answer.iter("Gather")) else "out_of_hours"
     for line, status, talk in _dials(story, first):
         params = dial_params(sid, story.caller, status, talk)
-        twilio.at(story.at + timedelta(seconds=story.ring)).post(f"/voice/dial/{line}", params)
+        # Twilio asks for the dial action when the dialled leg ends: after ringing and talk.
+        done = story.at + timedelta(seconds=story.ring + talk)
+        twilio.at(done).post(f"/voice/flow/harmony/{STATES[line]}/dial", params)
     final = "failed" if story.ending == "failed" else "completed"
     end = story.at + timedelta(seconds=story.ring + story.talk)
     ended = status_params(sid, story.caller, final, 9, end, duration=story.ring + story.talk)
     twilio.at(end).post("/voice/status", ended)
     if story.ending == "voicemail":
         _leave_voicemail(app, sid)
+    if story.ending == "callback":
+        request_callbacks(app, [sid], None)
     return sid
 
 
@@ -86,6 +94,7 @@ def _dials(story: Story, first: str) -> list[tuple[str, str, int]]:
         "ringing": [(first, "canceled", 0)],
         "support": [("out_of_hours", "completed", story.talk)],
         "voicemail": [(first, "no-answer", 0)],
+        "callback": [(first, "no-answer", 0)],
     }.get(story.ending, [])
 
 
@@ -115,16 +124,18 @@ def seed(app: Flask, twilio: TwilioClient) -> list[str]:
     return [drive(app, twilio, story, n) for n, story in enumerate(stories(), start=1)]
 
 
-def request_callbacks(app: Flask, sids: list[str], answered_after: timedelta) -> None:
-    """Add a callback for each call, done `answered_after` later."""
+def request_callbacks(app: Flask, sids: list[str], answered_after: timedelta | None) -> None:
+    """Add a callback for each call, done `answered_after` later (None: still owed)."""
     with get_database(app).transaction() as session:
         for sid in sids:
             call = session.scalars(select(Call).where(Call.call_sid == sid)).one()
             assert call.case_id is not None
+            done = None if answered_after is None else call.started_at + answered_after
             session.add(
                 CallbackRequest(
                     case_id=call.case_id, call_id=call.id, number=call.from_number,
-                    safe_to_call=True, requested_at=call.started_at, status="done",
-                    completed_at=call.started_at + answered_after, completed_by="Sam",
+                    safe_to_call=True, requested_at=call.started_at,
+                    status="pending" if done is None else "done", completed_at=done,
+                    completed_by=None if done is None else "Sam",
                 )
             )  # fmt: skip

@@ -6,7 +6,6 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from helpline.db import get_database
 from helpline.models import AuditEntry
 from tests import report_calls
-from tests.test_reports import PERIOD, answered, expected_figures, exported, voicemail_sids
+from tests.test_reports import PERIOD, expected_figures, exported, voicemail_sids
 from tests.twilio_client import TwilioClient
 
 RANGE = {"since": PERIOD.first.isoformat(), "until": PERIOD.last.isoformat()}
@@ -60,6 +59,8 @@ def test_dashboard_shows_the_exported_counts(
     seeded: list[str],
 ) -> None:  # fmt: skip
     expected = expected_figures(exported(runner, PERIOD), voicemail_sids(app))
+    # The page shows where calls ended instead of the overlapping abandoned and voicemail counts.
+    del expected["abandoned"], expected["voicemail"]
     login_as("supervisor")
     page = client.get("/reports/", query_string=RANGE)
     shown = shown_figures(page.get_data(as_text=True))
@@ -148,22 +149,3 @@ def test_figures_csv_has_the_headline_figures(
     figures = dict(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert {key: int(figures[key]) for key in expected} == expected
     assert int(figures["out of hours: weekend"]) >= 1
-
-
-def test_commissioner_report_counts_victims_and_timely_callbacks(
-    app: Flask, client: FlaskClient, runner: FlaskCliRunner, login_as: Callable[[str], str],
-    seeded: list[str],
-) -> None:  # fmt: skip
-    rows = exported(runner, PERIOD)
-    report_calls.request_callbacks(app, seeded[:3], answered_after=timedelta(hours=2))
-    report_calls.request_callbacks(app, seeded[3:4], answered_after=timedelta(days=6))
-    login_as("supervisor")
-    response = client.get("/reports/commissioner.csv", query_string=RANGE)
-    figures = dict(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    victims = {row["case_reference"] for row in rows if answered(row)}
-    assert int(figures["Victims supported"]) == len(victims)
-    assert int(figures["Contacts"]) == len(rows)
-    assert int(figures["Callbacks requested"]) == int(figures["Callbacks made"]) == 4
-    assert int(figures["Callbacks made within one working day"]) == 3
-    page = client.get("/reports/commissioner", query_string=RANGE).get_data(as_text=True)
-    assert shown_figures(page)["Victims supported"] == str(len(victims))

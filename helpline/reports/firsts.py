@@ -38,7 +38,7 @@ def case_firsts(session: Session, day: Period) -> Counter[str]:
     keys = _keys(session, day, Call.case_id)
     previous = _previous_days(session, day, Call.case_id)
     opened = select(Case.id, Case.opened_at).where(Case.id.in_(keys))
-    opened_days = {key: _local_day(at, day) for key, at in session.execute(opened)}
+    opened_days = {key: local_day(at, day) for key, at in session.execute(opened)}
     return Counter(
         _case_value(previous.get(key), opened_days[key]) for key in keys if key in opened_days
     )
@@ -67,10 +67,10 @@ def _previous_days(
         .where(key.in_(today), Call.started_at < day.since)
         .group_by(key)
     )
-    return {found: _local_day(at, day) for found, at in session.execute(query)}
+    return {found: local_day(at, day) for found, at in session.execute(query)}
 
 
-def _local_day(at: str | datetime, day: Period) -> date:
+def local_day(at: str | datetime, day: Period) -> date:
     """Return the local day of an instant from either database."""
     return as_utc(at).astimezone(day.zone).date()
 

@@ -35,6 +35,33 @@ class Period:
         """Return the period as people write it, e.g. "1 Jan 2026 to 31 Mar 2026"."""
         return f"{_day(self.first)} to {_day(self.last)}"
 
+    def label_on(self, today: date) -> str:
+        """Return the label, saying "to date" when the period is not over on `today`."""
+        if self.first <= today < self.last:
+            return f"{self.label()}, to date ({_day(today)})"
+        return self.label()
+
+    def before(self) -> Period:
+        """Return the period just before: as many whole months if it is months, else days."""
+        last = self.first - timedelta(days=1)
+        months = _whole_months(self.first, self.last)
+        if months:
+            index = self.first.year * 12 + self.first.month - 1 - months
+            return Period(date(index // 12, index % 12 + 1, 1), last, self.zone)
+        return Period(last - (self.last - self.first), last, self.zone)
+
+    def year_to_date(self, year_starts: int = 4) -> Period:
+        """Return the financial year (April to March by default) up to this period's end."""
+        year = self.last.year - (self.last.month < year_starts)
+        return Period(date(year, year_starts, 1), self.last, self.zone)
+
+
+def _whole_months(first: date, last: date) -> int:
+    """Return how many calendar months first..last covers exactly, or 0 if not whole months."""
+    if first.day != 1 or (last + timedelta(days=1)).day != 1:
+        return 0
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
 
 def _day(value: date) -> str:
     """Return a date as "1 Jan 2026"."""

@@ -21,6 +21,7 @@ from helpline.models import ReportDay, ReportHour, ReportValue, utcnow
 from helpline.reports.firsts import caller_firsts, case_firsts, distinct_figures
 from helpline.reports.months import roll_months, value_sums
 from helpline.reports.periods import Period
+from helpline.reports.repeats import live_repeats, repeat_figures, repeat_firsts
 from helpline.reports.volumes import (
     HourCounts,
     Tallies,
@@ -29,7 +30,9 @@ from helpline.reports.volumes import (
     unique_callers,
 )
 
-MEASURES = ("reason", "ring", "talk")
+# The order of Tallies.counters(); ring and talk values are whole seconds, the rest text.
+MEASURES = ("reason", "ring", "talk", "outcome", "wait")
+SECONDS = frozenset({"ring", "talk"})
 
 
 def tallies(session: Session, period: Period) -> Tallies:
@@ -58,6 +61,20 @@ def distinct_counts(session: Session, period: Period) -> tuple[int, int, int]:
     return distinct_figures(callers, cases, period.first)
 
 
+def repeat_counts(session: Session, period: Period) -> tuple[int, int]:
+    """Return (repeat callers, repeat calls): rolled-up days summed, the others live."""
+    rolled = rolled_days(session, period)
+    if not rolled:
+        return live_repeats(session, period)
+    values = Counter(
+        {value: n for (_, value), n in value_sums(session, period, ("repeat",), rolled).items()}
+    )
+    for run in unrolled_runs(period, rolled):
+        for day in run.days:
+            values.update(repeat_firsts(session, Period(day, day, period.zone)))
+    return repeat_figures(values, period.first)
+
+
 def rolled_days(session: Session, period: Period) -> set[date]:
     """Return the days in the period that have rollups."""
     query = select(ReportDay.day).where(ReportDay.day.between(period.first, period.last))
@@ -83,11 +100,9 @@ def rolled_tallies(session: Session, period: Period, rolled: set[date]) -> Talli
         ReportHour.missed, ReportHour.abandoned, ReportHour.voicemail,
     ).where(within)  # fmt: skip
     result = Tallies(hours=[HourCounts(*row) for row in session.execute(hours)])
+    counters = dict(zip(MEASURES, result.counters(), strict=True))
     for (measure, value), calls in value_sums(session, period, MEASURES, rolled).items():
-        if measure == "reason":
-            result.reasons[value] += calls
-        else:
-            (result.ring if measure == "ring" else result.talk)[int(value)] += calls
+        counters[measure][int(value) if measure in SECONDS else value] += calls
     return result
 
 
@@ -113,14 +128,14 @@ def _roll_day(session: Session, day: Period, now: datetime) -> None:
                    voicemail=h.voicemail)
         for h in counted.hours
     )  # fmt: skip
-    for measure, counter in (("reason", counted.reasons), ("ring", counted.ring),
-                             ("talk", counted.talk)):  # fmt: skip
+    for measure, counter in zip(MEASURES, counted.counters(), strict=True):
         session.add_all(
             ReportValue(day=day.first, measure=measure, value=str(value), calls=calls)
             for value, calls in counter.items()
         )
     for measure, firsts in (("caller", caller_firsts(session, day)),
-                            ("case", case_firsts(session, day))):  # fmt: skip
+                            ("case", case_firsts(session, day)),
+                            ("repeat", repeat_firsts(session, day))):  # fmt: skip
         session.add_all(
             ReportValue(day=day.first, measure=measure, value=value, calls=count)
             for value, count in firsts.items()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -18,14 +19,23 @@ from flask import (
     request,
     stream_with_context,
 )
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from helpline.audit import record_audit
 from helpline.auth import actor_name, add_nav_link, role_required
 from helpline.calls import export
-from helpline.config import Calendar
+from helpline.config import Calendar, service_level_seconds
 from helpline.db import get_database
+from helpline.models import Call
 from helpline.reports import charts
-from helpline.reports.commissioner import commissioner_report
+from helpline.reports.callbacks import CallbackFigures, callback_figures
+from helpline.reports.commissioner import (
+    DEFINITIONS as COMMISSIONER_DEFINITIONS,
+)
+from helpline.reports.commissioner import CommissionerReport, commissioner_report
+from helpline.reports.definitions import DEFINITIONS, OUTCOMES
+from helpline.reports.measures import NONE, by_line
 from helpline.reports.periods import Period, last_days, local_today, parse_period, quarter_of
 from helpline.reports.volumes import Volumes, volumes
 
@@ -73,14 +83,35 @@ def requested_period(default: Period) -> Period:
 @bp.get("/")
 @role_required("supervisor")
 def dashboard() -> str:
-    """Show the volumes, heatmap and trend for a period."""
+    """Show where calls ended, the measures, the heatmap and the trend for a period."""
     period = requested_period(default_period())
     with get_database().transaction() as session:
-        figures = volumes(session, period)
+        figures, calls_back = period_figures(session, period)
+    grid = charts.heatmap(figures.hours, period)
     return render_template(
-        "reports/dashboard.html", figures=figures, period=period, charts=charts,
-        heatmap=charts.heatmap(figures.hours, period), trend=charts.trend(figures.hours, period),
+        "reports/dashboard.html", figures=figures, period=period, charts=charts, heatmap=grid,
+        trend=charts.trend(figures.hours, period), step=charts.step_of(period),
+        busiest=charts.busiest(grid), lines=by_line(figures), line_names=line_names(),
+        callbacks=calls_back, definitions=DEFINITIONS, outcomes=OUTCOMES, today=today(),
     )  # fmt: skip
+
+
+def period_figures(session: Session, period: Period) -> tuple[Volumes, CallbackFigures]:
+    """Return the period's call figures and callback figures."""
+    settings = current_app.extensions["helpline.settings"]
+    figures = volumes(session, period, service_level_seconds(settings))
+    return figures, callback_figures(session, period, _calendar(), now())
+
+
+def line_names() -> dict[str, str]:
+    """Return each line's name by key, and what a call with no line is called."""
+    lines = current_app.extensions["helpline.settings"].lines
+    return {key: line.name for key, line in lines.items()} | {NONE: "No line (not routed)"}
+
+
+def today() -> date:
+    """Return today's UK date."""
+    return local_today(now(), current_app.extensions["helpline.settings"].calendar.timezone)
 
 
 @bp.get("/figures.csv")
@@ -89,17 +120,25 @@ def figures_csv() -> Response:
     """Download the dashboard's figures for a period."""
     period = requested_period(default_period())
     with get_database().transaction() as session:
-        figures = volumes(session, period)
+        figures, calls_back = period_figures(session, period)
         record_audit(session, actor_name(), "export", "figures", period.label())
-    return csv_download(figure_rows(figures), f"figures-{period.first}-{period.last}.csv")
+    rows = figure_rows(figures, calls_back)
+    return csv_download(rows, f"figures-{period.first}-{period.last}.csv")
 
 
-def figure_rows(figures: Volumes) -> Iterator[tuple[str, Any]]:
-    """Yield (figure, value) rows: the headline figures, then the out-of-hours reasons."""
+def figure_rows(figures: Volumes, calls_back: CallbackFigures) -> Iterator[tuple[str, Any]]:
+    """Yield (figure, value) rows: headline figures, callbacks, reasons, lines, busiest hours."""
     yield ("figure", "value")
     yield from figures.figures().items()
+    yield from calls_back.figures().items()
     for reason, count in figures.out_of_hours_reasons.items():
         yield (f"out of hours: {reason}", count)
+    for line, measures in by_line(figures).items():
+        for key, value in measures.items():
+            yield (f"line {line}: {key}", value)
+    grid = charts.heatmap(figures.hours, figures.period)
+    for rank, (hour, calls) in enumerate(charts.busiest(grid), start=1):
+        yield (f"busiest hour {rank}: {hour}", calls)
 
 
 @bp.get("/calls.csv")
@@ -124,11 +163,14 @@ def commissioner() -> str:
     """Show the commissioner's report, printable."""
     period = requested_period(default_quarter())
     with get_database().transaction() as session:
-        report = commissioner_report(session, period, _calendar())
-    service_name = current_app.extensions["helpline.settings"].service_name
+        report = build_commissioner_report(session, period)
+        shortcuts = period_shortcuts(session, period.zone)
     return render_template(
-        "reports/commissioner.html", report=report, period=period, service_name=service_name
-    )
+        "reports/commissioner.html", report=report, period=period, today=today(),
+        shortcuts=shortcuts,
+        produced=now().astimezone(period.zone), definitions=COMMISSIONER_DEFINITIONS,
+        service_name=current_app.extensions["helpline.settings"].service_name,
+    )  # fmt: skip
 
 
 @bp.get("/commissioner.csv")
@@ -137,10 +179,32 @@ def commissioner_csv() -> Response:
     """Download the commissioner's report."""
     period = requested_period(default_quarter())
     with get_database().transaction() as session:
-        report = commissioner_report(session, period, _calendar())
+        report = build_commissioner_report(session, period)
         record_audit(session, actor_name(), "export", "commissioner report", period.label())
     name = f"commissioner-{period.first}-{period.last}.csv"
-    return csv_download([("figure", "value"), *report.rows()], name)
+    return csv_download(report.table(), name)
+
+
+def period_shortcuts(session: Session, zone: ZoneInfo) -> list[tuple[str, Period]]:
+    """Return the periods a commissioner asks about most, by name."""
+    this_quarter = quarter_of(today(), zone)
+    shortcuts = [
+        ("This quarter", this_quarter),
+        ("Last quarter", quarter_of(this_quarter.first - timedelta(days=1), zone)),
+        ("This financial year", Period(today(), today(), zone).year_to_date()),
+    ]
+    first_call = session.scalar(select(func.min(Call.started_at)))
+    if first_call is not None:
+        start = first_call.astimezone(zone).date().replace(day=1)
+        end = date(start.year + 1, start.month, 1) - timedelta(days=1)
+        shortcuts.append(("The service's first year", Period(start, end, zone)))
+    return shortcuts
+
+
+def build_commissioner_report(session: Session, period: Period) -> CommissionerReport:
+    """Return the commissioner's report for a period with the app's calendar and lines."""
+    lines = current_app.extensions["helpline.settings"].lines
+    return commissioner_report(session, period, _calendar(), lines, now())
 
 
 def _calendar() -> Calendar:

@@ -57,6 +57,11 @@ class Volumes:
     ring: Spread
     talk: Spread
     hours: tuple[HourCounts, ...]
+    outcomes: Mapping[str, int] = field(default_factory=dict)
+    waits: Mapping[str, int] = field(default_factory=dict)
+    repeat_callers: int = 0
+    repeat_calls: int = 0
+    service_level_seconds: int = 20
 
     @property
     def out_of_hours(self) -> int:
@@ -70,6 +75,12 @@ class Volumes:
 
     def figures(self) -> dict[str, Any]:
         """Return the headline figures as a flat JSON-ready dict."""
+        from helpline.reports.measures import measure_figures
+
+        return self._counts() | measure_figures(self)
+
+    def _counts(self) -> dict[str, Any]:
+        """Return the figures the volumes API has always had."""
         return {
             "since": self.period.first.isoformat(),
             "until": self.period.last.isoformat(),
@@ -99,22 +110,28 @@ class Tallies:
     reasons: Counter[str] = field(default_factory=Counter)
     ring: Counter[int] = field(default_factory=Counter)
     talk: Counter[int] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    waits: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: Tallies) -> None:
         """Add another stretch of days to these tallies."""
         self.hours.extend(other.hours)
-        self.reasons.update(other.reasons)
-        self.ring.update(other.ring)
-        self.talk.update(other.talk)
+        for mine, theirs in zip(self.counters(), other.counters(), strict=True):
+            mine.update(theirs)
+
+    def counters(self) -> tuple[Counter[Any], ...]:
+        """Return the tallies kept as counters, in MEASURES order (see rollups.py)."""
+        return (self.reasons, self.ring, self.talk, self.outcomes, self.waits)
 
 
-def volumes(session: Session, period: Period) -> Volumes:
+def volumes(session: Session, period: Period, service_level_seconds: int = 20) -> Volumes:
     """Return every figure for the period, from the rollups where days have them."""
-    from helpline.reports.rollups import distinct_counts, tallies
+    from helpline.reports.rollups import distinct_counts, repeat_counts, tallies
 
     counted = tallies(session, period)
     hours = sorted(counted.hours, key=lambda hour: hour.starts_at)
     callers, new_cases, returning_cases = distinct_counts(session, period)
+    repeat_callers, repeat_calls = repeat_counts(session, period)
     return Volumes(
         period=period,
         total_calls=sum(hour.total for hour in hours),
@@ -132,6 +149,11 @@ def volumes(session: Session, period: Period) -> Volumes:
         ring=spread_of(counted.ring.items()),
         talk=spread_of(counted.talk.items()),
         hours=tuple(hours),
+        outcomes=dict(counted.outcomes),
+        waits=dict(counted.waits),
+        repeat_callers=repeat_callers,
+        repeat_calls=repeat_calls,
+        service_level_seconds=service_level_seconds,
     )
 
 
@@ -142,7 +164,30 @@ def live_tallies(session: Session, period: Period) -> Tallies:
         reasons=Counter(out_of_hours_reasons(session, period)),
         ring=histogram(session, period, Call.duration_seconds - Call.talk_seconds),
         talk=histogram(session, period, Call.talk_seconds, d.is_answered()),
+        outcomes=outcome_counts(session, period),
+        waits=wait_counts(session, period),
     )
+
+
+def outcome_counts(session: Session, period: Period) -> Counter[str]:
+    """Return the calls by "routed line|outcome|dialled line" ("-" where there was none)."""
+    parts = (Call.route_line, d.outcome(), Call.dial_line)
+    labelled = [func.coalesce(part, "-").label(f"p{n}") for n, part in enumerate(parts)]
+    query = select(*labelled, func.count()).select_from(Call)
+    rows = session.execute(in_period(query, period).group_by(*labelled)).all()
+    return Counter({f"{row[0]}|{row[1]}|{row[2]}": int(row[3]) for row in rows})
+
+
+def wait_counts(session: Session, period: Period) -> Counter[str]:
+    """Return the answered calls by "answering line|whole seconds of time to answer"."""
+    seconds = d.time_to_answer().label("seconds")
+    line = func.coalesce(Call.dial_line, "-").label("line")
+    query = select(line, seconds, func.count()).select_from(Call).where(seconds.is_not(None))
+    counted: Counter[str] = Counter()
+    grouped = in_period(query, period).group_by(line, seconds)
+    for answering, value, calls in session.execute(grouped):
+        counted[f"{answering}|{max(int(value), 0)}"] += int(calls)
+    return counted
 
 
 Query = TypeVar("Query", bound="Select[*tuple[Any, ...]]")

@@ -55,8 +55,6 @@ PAGES = (
 )
 # Pages rewritten on another branch (issue 9): the lead removes each line once it is merged.
 PENDING_OTHER_BRANCHES = {
-    "dashboard": "the reports pages are rewritten on the reports branch",
-    "commissioner report": "the reports pages are rewritten on the reports branch",
 }
 
 
