@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from twilio.twiml.voice_response import Dial, Gather
 
+from helpline.dial_status import CONNECTED, UNANSWERED
 from helpline.flows import screening
 from helpline.flows.interpreter import Input, Renderer
 from helpline.flows.model import CALLER_KINDS, DIAL_DECLINED, Step
@@ -19,9 +20,10 @@ DEFAULTS = {
     "invalid_number": "Sorry, that does not look like a phone number.",
 }
 OPEN_OUTCOMES = frozenset({"in_hours", "opening"})
-DIAL_EVENTS = {"completed": "answered", "answered": "answered", "no-answer": "no_answer"} | {
-    "busy": "busy", "failed": "failed",
-}  # fmt: skip
+# The flow's event for each dial outcome; others (canceled: the caller hung up) end the call.
+DIAL_EVENTS: Mapping[str, str] = {str(status): "answered" for status in CONNECTED} | {
+    str(status): status.value.replace("-", "_") for status in UNANSWERED
+}
 MIN_CONFIDENCE = 0.3  # below this Twilio's speech guess is treated as not understood
 
 
