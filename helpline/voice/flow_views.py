@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from flask import Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from helpline import phones
-from helpline.calls.events import EventKind, whole_seconds
+from helpline.calls.events import whole_seconds
 from helpline.flows.interpreter import CallContext, Input, Turn, resume, start
+from helpline.flows.kinds import KINDS
 from helpline.flows.model import FlowSet, Step
 from helpline.routing import RouteDecision
 from helpline.twiml import twiml_response
@@ -44,8 +46,12 @@ def fallback() -> Response:
     )
     decision = route_now()
     log_event("fallback", route=route_record(decision))
-    # The database may be what failed: every caller counts as new, so no lookup is made.
-    return twiml_response(answer_call(decision, caller_kind=lambda: "new").response)
+    # The database may be what failed: every caller counts as new, so no lookup is made; and
+    # lines are dialled unscreened, as the prompt would need this struggling service to answer.
+    call = dataclasses.replace(context(decision, lambda: "new"), screening=False)
+    extensions = current_app.extensions
+    turn = start(extensions["helpline.flows"], extensions["helpline.prompts"], call)
+    return twiml_response(turn.response)
 
 
 @bp.post("/dial/<line>")
@@ -77,11 +83,10 @@ def _dial_step(line: str) -> Step | None:
     return None
 
 
-def answer_call(decision: RouteDecision, caller_kind: Callable[[], str] | None = None) -> Turn:
+def answer_call(decision: RouteDecision) -> Turn:
     """Run the main flow from its start for a new call."""
     extensions = current_app.extensions
-    call = context(decision, caller_kind)
-    return start(extensions["helpline.flows"], extensions["helpline.prompts"], call)
+    return start(extensions["helpline.flows"], extensions["helpline.prompts"], context(decision))
 
 
 @bp.post("/flow/<flow>/<state>/<hook>")
@@ -107,9 +112,10 @@ def _log_turn(flow: str, state: str, hook: str, given: Input, turn: Turn) -> Non
     route: dict[str, object] = {"flow": flow, "state": state, "hook": hook, "ivr_path": turn.path}
     route["waiting_on"] = turn.waiting_on
     route |= {key: given.query[key] for key in ("attempt", "stage", "v") if key in given.query}
-    if hook == "dial":
-        route["line"] = current_app.extensions["helpline.flows"].step(flow, state).prop("line")
-    log_event(_KINDS.get(hook, "gather"), route=route)
+    step = current_app.extensions["helpline.flows"].step(flow, state)
+    kind = KINDS[step.type]
+    route |= {key: step.prop(key) for key in kind.logged}
+    log_event(kind.event, route=route)
     consent = turn.callback
     if consent is not None:
         consented: dict[str, object] = {"safe_to_call": consent.safe_to_call,
@@ -119,10 +125,6 @@ def _log_turn(flow: str, state: str, hook: str, given: Input, turn: Turn) -> Non
             route=consented | {"flow": flow, "state": state, "due_at": consent.due_at.isoformat()},
             extra={"CallbackNumber": consent.number},
         )
-
-
-# "gather" covers keys pressed and the end of a flow; dial and record outcomes have their own.
-_KINDS: Mapping[str, EventKind] = {"gather": "gather", "dial": "dial", "record": "recording"}
 
 
 def context(decision: RouteDecision, caller_kind: Callable[[], str] | None = None) -> CallContext:
