@@ -136,6 +136,12 @@ def test_connected_or_caller_gone_hangs_up(twilio: TwilioClient, outcome: str) -
     assert [child.tag for child in document] == ["Hangup"]
 
 
+def test_dial_outcome_for_a_line_no_flow_dials_ends_the_call(twilio: TwilioClient) -> None:
+    """A dial outcome from an older release for an unknown line ends the call, no error."""
+    document = twiml(twilio.post("/voice/dial/retired", dial_params("CA1", CALLER, "no-answer")))
+    assert [child.tag for child in document] == ["Hangup"]
+
+
 def test_forged_signature_refused(
     twilio: TwilioClient, client: FlaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:

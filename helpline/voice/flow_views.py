@@ -61,7 +61,9 @@ def dial_action(line: str) -> Response:
     step = _dial_step(line)
     if step is None:
         log.warning("dial outcome for line %r, which no flow dials; ending the call", line)
-        return twiml_response(VoiceResponse().hangup())
+        response = VoiceResponse()
+        response.hangup()
+        return twiml_response(response)
     # Those dials were never screened, so an answered line was a person: ignore DialBridged.
     given = Input(dial_status=request.form.get("DialCallStatus", ""))
     flows, prompts = (
