@@ -17,6 +17,7 @@ from twilio.request_validator import RequestValidator
 
 from helpline.calls.events import SCREENING_PARAM
 from helpline.db import get_database
+from helpline.dial_status import DialStatus
 from helpline.flows import twiml_check
 from helpline.models import Call, CallbackRequest, CallEvent, Case, Voicemail
 from helpline.simulate_line import Heard, SimulatedLine, describe_answer
@@ -130,7 +131,7 @@ class CallSimulator:
     ) -> str | None:
         """Ring the dialled number with the next scripted outcome and report it."""
         numbers = [(number.text or "").strip() for number in verb.iter("Number")]
-        outcome = script.dial_outcomes.pop(0) if script.dial_outcomes else "completed"
+        outcome = script.dial_outcomes.pop(0) if script.dial_outcomes else DialStatus.COMPLETED
         t.dialled += numbers
         t.say(f"  dials {', '.join(numbers)}: {outcome}")
         line = SimulatedLine(self._post, self.app.extensions["helpline.clock"]())

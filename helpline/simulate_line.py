@@ -11,14 +11,16 @@ from typing import Any, Protocol
 from xml.etree import ElementTree
 
 from helpline.calls.legs import DECISIONS
+from helpline.dial_status import DialStatus
 from helpline.flows import twiml_check
 
 # What the line may do: answered by a person (who accepts any screening), a machine, someone who
 # declines, or not answered at all. "completed" is kept as a person answering, as before.
-ANSWERED = frozenset({"completed", "person", "machine", "declined"})
-OUTCOMES = ("completed", "person", "machine", "declined", "no-answer", "busy", "failed", "canceled")
+ANSWERED = frozenset({DialStatus.COMPLETED.value, "person", "machine", "declined"})
+NOT_ANSWERED = (DialStatus.NO_ANSWER, DialStatus.BUSY, DialStatus.FAILED, DialStatus.CANCELED)
+OUTCOMES = ("completed", "person", "machine", "declined", *(s.value for s in NOT_ANSWERED))
 # The key each kind of answerer presses at a screening prompt: a voicemail presses none.
-SCREEN_KEYS = {"completed": "1", "person": "1", "declined": "2", "machine": ""}
+SCREEN_KEYS = {DialStatus.COMPLETED: "1", "person": "1", "declined": "2", "machine": ""}
 
 
 class Heard(Protocol):
@@ -54,10 +56,10 @@ class SimulatedLine:
         bridged = answered
         if answered and number.get("url"):
             bridged = self._screen(number.get("url", ""), leg, outcome, t)
-        self._progress(number, leg, "completed" if answered else outcome, len(steps))
+        self._progress(number, leg, DialStatus.COMPLETED if answered else outcome, len(steps))
         talk = "120" if bridged else ("6" if answered else "0")
         return {
-            "DialCallStatus": "completed" if answered else outcome,
+            "DialCallStatus": DialStatus.COMPLETED if answered else outcome,
             "DialCallSid": sid,
             "DialCallDuration": talk,
             "DialBridged": str(bridged).lower(),

@@ -86,3 +86,15 @@ def test_readyz_503_with_the_database_stopped(app_without_database: Flask) -> No
     response = app_without_database.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["reason"] == "database: OperationalError"
+
+
+def test_fallback_runs_the_flow_unscreened(app_without_database: Flask) -> None:
+    """The fallback speaks the flow's words, 999 reminder included, and dials with no screening."""
+    twilio = TwilioClient(app_without_database, app_without_database.test_client())
+    params = fallback_params("CAfb4")
+    document = twiml(twilio.at(uk(2026, 11, 24, 10, 0)).post("/voice/fallback", params))
+    spoken = " ".join(" ".join(say.itertext()) for say in document.iter("Say"))
+    assert "dial 999" in spoken and "press 1" in spoken
+    numbers = list(document.iter("Number"))
+    assert [n.text for n in numbers] == [HARMONY]
+    assert numbers[0].get("url") is None

@@ -121,7 +121,10 @@ def test_support_line_unanswered_gives_numbers_then_hangs_up(
     assert [s.text for s in says] == ["0808 168 9111", "0330 175 7258"]
     assert all(s.get("interpret-as") == "telephone" for s in says)
     assert "999" in spoken(document)
-    assert [child.tag for child in document][-1] == "Hangup"
+    # The flow's goodbye calls back once to log the path, and that reply hangs up.
+    last = [child for child in document][-1]
+    assert last.tag == "Redirect"
+    assert urlsplit(last.text or "").path == "/voice/flow/harmony/numbers_goodbye/end"
 
 
 @pytest.mark.parametrize("outcome", ["completed", "answered", "canceled"])
@@ -130,6 +133,12 @@ def test_connected_or_caller_gone_hangs_up(twilio: TwilioClient, outcome: str) -
     document = twiml(
         twilio.post("/voice/dial/harmony", dial_params("CA1", CALLER, outcome, talk=30))
     )
+    assert [child.tag for child in document] == ["Hangup"]
+
+
+def test_dial_outcome_for_a_line_no_flow_dials_ends_the_call(twilio: TwilioClient) -> None:
+    """A dial outcome from an older release for an unknown line ends the call, no error."""
+    document = twiml(twilio.post("/voice/dial/retired", dial_params("CA1", CALLER, "no-answer")))
     assert [child.tag for child in document] == ["Hangup"]
 
 

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
+from helpline.dial_status import DialStatus
+
 EventKind = Literal[
     "incoming", "status", "dial", "fallback", "gather", "recording", "callback", "leg", "screening"
 ]
@@ -19,7 +21,8 @@ LEG_KINDS = frozenset({"leg", "screening"})
 # Our own parameter on a screening event: what the answering party did at the prompt.
 SCREENING_PARAM = "ScreeningOutcome"
 
-TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+# A call's own CallStatus ends with the words a <Dial> ends with, bar "answered".
+TERMINAL_STATUSES = frozenset(DialStatus) - {DialStatus.ANSWERED}
 STATUS_RANK = {"queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3} | {
     status: 4 for status in TERMINAL_STATUSES
 }

@@ -14,6 +14,7 @@ from helpline.calls.events import (
     CallState,
     ContactEvent,
 )
+from helpline.dial_status import CONNECTED, UNANSWERED, DialStatus
 
 PERSON, MACHINE_OR_DECLINED, NO_ANSWER = "person", "machine_or_declined", "no_answer"
 ANSWERED_BY = (PERSON, MACHINE_OR_DECLINED, NO_ANSWER)
@@ -27,8 +28,8 @@ DECISIONS = {
     "machine": MACHINE_OR_DECLINED,
     "ended": MACHINE_OR_DECLINED,
 }
-ANSWERED_DIALS = frozenset({"completed", "answered"})
-UNANSWERED_DIALS = frozenset({"no-answer", "busy", "failed", "canceled"})
+ANSWERED_DIALS = CONNECTED
+UNANSWERED_DIALS = UNANSWERED | {DialStatus.CANCELED}
 
 
 def fold_leg(state: CallState, event: ContactEvent) -> CallState:
@@ -69,7 +70,7 @@ def answered_by(state: CallState, dial_status: str = "") -> str | None:
     if state.screening in DECISIONS:
         return DECISIONS[str(state.screening)]
     if state.leg_status in TERMINAL_STATUSES:
-        if state.leg_answered_at is None and state.leg_status != "completed":
+        if state.leg_answered_at is None and state.leg_status != DialStatus.COMPLETED:
             return NO_ANSWER
         return MACHINE_OR_DECLINED if state.screening == ASKED else PERSON
     if dial_status in ANSWERED_DIALS:

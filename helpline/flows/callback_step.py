@@ -5,8 +5,9 @@ from __future__ import annotations
 from twilio.twiml.voice_response import Gather
 
 from helpline import phones
-from helpline.flows.interpreter import CallbackConsent, Input, Renderer
+from helpline.flows.kind import StepKind
 from helpline.flows.model import Step
+from helpline.flows.render import CallbackConsent, Input, Renderer
 from helpline.flows.steps import text
 from helpline.routing import working_deadline
 
@@ -89,3 +90,16 @@ def request(r: Renderer, step: Step, number: str, message: bool) -> Step | None:
     due = working_deadline(r.context.now, r.context.calendar)
     r.callback = CallbackConsent(number, True, message, due)
     return r.go(step, "requested")
+
+
+CALLBACK = StepKind(
+    "callback",
+    enter_callback,
+    {"ask_safe": str, "ask_message": str, "ask_number": str, "invalid_number": str}
+    | {"attempts": int},
+    required=("requested", "declined"),
+    optional=("failed",),
+    resume={"gather": resume_callback},
+    inline=("declined", "failed"),
+    fallbacks={"failed": ("declined",)},
+)

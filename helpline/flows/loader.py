@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 
-from helpline.flows.model import NAME, STEP_TYPES, Flow, FlowProblem, Step
+from helpline.flows.kinds import KINDS
+from helpline.flows.model import NAME, Flow, FlowProblem, Step
 
 FLOW_KEYS = frozenset({"initial", "states", "description"})
 
@@ -71,14 +72,18 @@ def _step(source: str, flow: str, name: str, body: Any, problems: list[FlowProbl
     if not NAME.match(name):
         problems.append(FlowProblem(source, name, "state names are lower_case letters/digits"))
         return None
-    if not isinstance(body, Mapping) or body.get("type") not in STEP_TYPES:
+    if not isinstance(body, Mapping) or body.get("type") not in KINDS:
         kind = body.get("type") if isinstance(body, Mapping) else None
         problems.append(FlowProblem(source, name, f"unknown step type {kind!r}"))
         return None
     kind = str(body["type"])
     properties, transitions = _split(source, name, kind, body, problems)
-    if kind == "menu":
-        _choices(source, name, properties, transitions, problems)
+    choices = KINDS[kind].choices
+    if choices is not None:
+        found, wrong = choices(properties)
+        problems += [FlowProblem(source, name, problem) for problem in wrong]
+        for key, target in found.items():
+            _transition(source, name, key, target, transitions, problems)
     return Step(flow, name, kind, MappingProxyType(properties), MappingProxyType(transitions))
 
 
@@ -86,14 +91,14 @@ def _split(
     source: str, name: str, kind: str, body: Mapping[Any, Any], problems: list[FlowProblem]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Sort a state's keys into properties and transitions, refusing unknown ones."""
-    allowed = STEP_TYPES[kind]
+    allowed = KINDS[kind]
     properties: dict[str, Any] = {}
     transitions: dict[str, str] = {}
     for key, value in body.items():
         key = str(key)
         if key == "type":
             continue
-        if key in allowed.required or key in allowed.optional:
+        if allowed.allows(key):
             _transition(source, name, key, value, transitions, problems)
         elif key in allowed.properties:
             _property(source, name, key, value, allowed.properties[key], properties, problems)
@@ -130,22 +135,6 @@ def _property(
 def _frozen(value: Any) -> Any:
     """Return lists as tuples, so loaded flows cannot be changed."""
     return tuple(value) if isinstance(value, list) else value
-
-
-def _choices(
-    source: str, state: str, properties: dict[str, Any], transitions: dict[str, str],
-    problems: list[FlowProblem],
-) -> None:  # fmt: skip
-    """Turn a menu's choices (key -> state) into transitions named by the key."""
-    choices = properties.pop("choices", {})
-    if not choices:
-        problems.append(FlowProblem(source, state, "a menu needs at least one choice"))
-    for key, target in choices.items():
-        key = str(key)
-        if len(key) != 1 or key not in "0123456789*#":
-            problems.append(FlowProblem(source, state, f"choice {key!r} is not a single key"))
-            continue
-        _transition(source, state, key, target, transitions, problems)
 
 
 def _first_line(error: Exception) -> str:

@@ -18,49 +18,6 @@ DIAL_DECLINED = "declined"
 
 
 @dataclass(frozen=True)
-class StepType:
-    """The properties and transitions one kind of step allows."""
-
-    properties: Mapping[str, type | tuple[type, ...]]
-    required: tuple[str, ...] = ()
-    optional: tuple[str, ...] = ()
-    waits: bool = False  # answers only after the caller acts (a callback URL follows)
-
-
-PROMPT = {"say": str, "audio": str}
-STEP_TYPES: Mapping[str, StepType] = {
-    "say": StepType(PROMPT, required=("next",)),
-    "menu": StepType(
-        PROMPT
-        | {"choices": dict, "words": dict, "attempts": int, "timeout": int, "speech": bool}
-        | {"retry_say": str, "invalid_say": str},
-        required=("no_input",),
-        optional=("invalid",),
-        waits=True,
-    ),
-    "hours": StepType({}, required=("open",), optional=("closed", *HOURS_OUTCOMES)),
-    "caller": StepType({}, required=CALLER_KINDS),
-    "dial": StepType(
-        PROMPT | {"line": str, "screening": str, "screening_key": str, "screening_timeout": int},
-        optional=("answered", "unanswered", *DIAL_UNANSWERED, DIAL_DECLINED),
-        waits=True,
-    ),
-    "voicemail": StepType(
-        PROMPT | {"max_length": int}, required=("recorded",), optional=("no_message",), waits=True
-    ),
-    "callback": StepType(
-        {"ask_safe": str, "ask_message": str, "ask_number": str, "invalid_number": str}
-        | {"attempts": int},
-        required=("requested", "declined"),
-        optional=("failed",),
-        waits=True,
-    ),
-    "goto": StepType({"flow": str, "state": str}),
-    "hangup": StepType(PROMPT),
-}
-
-
-@dataclass(frozen=True)
 class Step:
     """One state of a flow: its type, its properties and where each event leads."""
 
@@ -80,11 +37,6 @@ class Step:
             if name in self.transitions:
                 return self.transitions[name]
         return None
-
-    @property
-    def waits(self) -> bool:
-        """Return True if this step waits for the caller (or the line) before moving on."""
-        return STEP_TYPES[self.type].waits
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from twilio.twiml.voice_response import Gather, Number, VoiceResponse
 
-from helpline.flows.interpreter import Renderer
 from helpline.flows.model import Step
 from helpline.flows.prompts import Prompts
+from helpline.flows.render import Renderer
 
 # Every progress event of the line's own call, so the live list can say where a call is.
 LEG_EVENTS = "initiated ringing answered completed"
@@ -26,7 +26,7 @@ def number(r: Renderer, step: Step, e164: str) -> Number:
         "status_callback_method": "POST",
         "status_callback": url(step.flow, step.name, "leg", {}),
     }
-    if step.prop("screening"):
+    if step.prop("screening") and r.context.screening:
         options |= {"url": url(step.flow, step.name, "screen", {}), "method": "POST"}
     return Number(e164, **options)
 

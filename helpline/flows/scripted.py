@@ -9,18 +9,10 @@ from typing import Any
 
 import yaml
 
-from helpline.flows.model import DIAL_DECLINED, DIAL_UNANSWERED, HOURS_OUTCOMES, FlowSet
+from helpline.flows.kinds import KINDS
+from helpline.flows.model import FlowSet
 from helpline.simulate import CallSimulator, Script, Transcript
 
-# When a step has no transition of an event's own name, the event takes the first of these it has.
-FALLBACKS: dict[str, dict[str, tuple[str, ...]]] = {
-    "dial": dict.fromkeys(DIAL_UNANSWERED, ("unanswered",))
-    | {DIAL_DECLINED: ("no_answer", "unanswered")},
-    "hours": dict.fromkeys(HOURS_OUTCOMES, ("closed",)),
-    "menu": {"invalid": ("no_input",)},
-    "voicemail": {"no_message": ("recorded",)},
-    "callback": {"failed": ("declined",)},
-}
 EXPECT_KEYS = frozenset(
     {"hears", "not_hears", "dialled", "path_includes", "voicemails", "callback", "callbacks"}
     | {"line_hears", "answered_by", "screenings"}
@@ -141,8 +133,9 @@ def uncovered(flows: FlowSet, paths: Iterable[list[str]]) -> list[str]:
             if step is None:
                 continue
             seen.add((state, None))
-            if step.type in ("say", "goto"):
-                seen.add((state, "next"))
+            passes = KINDS[step.type].passes
+            if passes is not None:
+                seen.add((state, passes))
             elif event:
                 seen.add((state, _taken(step.type, event, step.transitions)))
     missing = [f"state {s}" for s in flow.states if (s, None) not in seen]
@@ -157,5 +150,5 @@ def uncovered(flows: FlowSet, paths: Iterable[list[str]]) -> list[str]:
 
 def _taken(kind: str, event: str, transitions: Mapping[str, str]) -> str:
     """Return the transition an event takes: its own, else the first fallback the step has."""
-    chain = (event, *FALLBACKS.get(kind, {}).get(event, ()))
+    chain = (event, *KINDS[kind].fallbacks.get(event, ()))
     return next((name for name in chain if name in transitions), event)

@@ -1,14 +1,16 @@
-"""How each step type speaks, waits and moves on. Pure: builds TwiML through the Renderer."""
+"""The simple step kinds (say, hangup, goto, hours, caller, voicemail): each run and its checks.
+
+Pure: builds TwiML through the Renderer. Each kind's StepKind sits after its functions.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
-from twilio.twiml.voice_response import Dial, Gather
-
-from helpline.flows import screening
-from helpline.flows.interpreter import Input, Renderer
-from helpline.flows.model import CALLER_KINDS, DIAL_DECLINED, Step
+from helpline.flows.kind import SAY_PROPERTIES, StepKind
+from helpline.flows.model import CALLER_KINDS, HOURS_OUTCOMES, Flow, Step
+from helpline.flows.prompts import Prompts
+from helpline.flows.render import Input, Renderer
 
 DEFAULTS = {
     "retry_say": "Sorry, I did not hear a choice.",
@@ -19,10 +21,6 @@ DEFAULTS = {
     "invalid_number": "Sorry, that does not look like a phone number.",
 }
 OPEN_OUTCOMES = frozenset({"in_hours", "opening"})
-DIAL_EVENTS = {"completed": "answered", "answered": "answered", "no-answer": "no_answer"} | {
-    "busy": "busy", "failed": "failed",
-}  # fmt: skip
-MIN_CONFIDENCE = 0.3  # below this Twilio's speech guess is treated as not understood
 
 
 def text(step: Step, key: str) -> str:
@@ -76,94 +74,6 @@ def enter_caller(r: Renderer, step: Step) -> Step | None:
     return r.go(step, kind if kind in CALLER_KINDS else "new")
 
 
-def enter_menu(r: Renderer, step: Step) -> Step | None:
-    """Offer the choices, re-prompting on silence, then take the no-input way out."""
-    r.note(step)
-    return menu_gathers(r, step, first=1)
-
-
-def menu_gathers(r: Renderer, step: Step, first: int) -> Step | None:
-    """Render the remaining attempts, each a <Gather>, then the no-input transition inline."""
-    attempts = step.prop("attempts", 3)
-    words: Mapping[str, object] = step.prop("words", {})
-    for attempt in range(first, attempts + 1):
-        options: dict[str, object] = {"num_digits": 1, "timeout": step.prop("timeout", 5)}
-        if words or step.prop("speech"):
-            options |= {"input": "dtmf speech", "speech_timeout": "auto"}
-            options |= {"language": r.prompts.language, "hints": ", ".join(_words(words))}
-        gather = Gather(action=r.url(step, "gather", attempt=attempt), method="POST", **options)
-        if attempt > first:
-            r.prompts.say(gather, text(step, "retry_say"))
-        r.prompts.prompt(gather, step.properties)
-        r.response.append(gather)
-        if attempt < attempts:
-            r.note(step, "no_input_repeat")
-    return r.go(step, "no_input")
-
-
-def resume_menu(r: Renderer, step: Step, given: Input) -> Step | None:
-    """Follow the chosen key; on silence or a wrong key, ask again or take the default."""
-    choice = _choice(step, given)
-    if choice is not None:
-        return r.go(step, choice)
-    event = "invalid" if given.digits or given.speech else "no_input"
-    attempt = given.number("attempt", 1)
-    if attempt >= step.prop("attempts", 3):
-        return r.go(step, event, "no_input")
-    r.note(step, f"{event}_repeat")
-    r.prompts.say(r.response, text(step, f"{'invalid' if event == 'invalid' else 'retry'}_say"))
-    return menu_gathers(r, step, first=attempt + 1)
-
-
-def _choice(step: Step, given: Input) -> str | None:
-    """Return the menu choice the caller pressed or said, if it is one."""
-    if len(given.digits) == 1 and given.digits in step.transitions:
-        return given.digits
-    if given.speech and given.confidence >= MIN_CONFIDENCE:
-        said = given.speech.lower()
-        for key, words in step.prop("words", {}).items():
-            if any(word.lower() in said for word in _words({key: words})):
-                return str(key)
-    return None
-
-
-def _words(words: Mapping[str, object]) -> list[str]:
-    """Return every spoken word or phrase a menu listens for."""
-    found: list[str] = []
-    for value in words.values():
-        items = value if isinstance(value, (list, tuple)) else str(value).split(",")
-        found += [str(item).strip() for item in items if str(item).strip()]
-    return found
-
-
-def enter_dial(r: Renderer, step: Step) -> Step | None:
-    """Connect the caller to a configured line, showing their number when we know it."""
-    r.note(step)
-    r.prompts.prompt(r.response, step.properties)
-    line = r.prompts.lines[step.prop("line")]
-    # answer_on_bridge: the caller hears ringing, not silence, while the line is screened.
-    dial = Dial(
-        action=r.url(step, "dial"), method="POST", timeout=r.prompts.ring_timeout,
-        answer_on_bridge=True, caller_id=r.context.caller.number,
-    )  # fmt: skip
-    dial.append(screening.number(r, step, line.number))
-    r.response.append(dial)
-    return None
-
-
-def resume_dial(r: Renderer, step: Step, given: Input) -> Step | None:
-    """After the dialled line: done if a person took the call, otherwise the flow's next offer."""
-    event = DIAL_EVENTS.get(given.dial_status)
-    if event is None:  # the caller hung up (canceled) or Twilio sent nothing useful
-        r.note(step, "ended")
-        r.response.hangup()
-        return None
-    if event == "answered" and given.dial_bridged == "false":
-        # Answered but never connected: a machine, or no one accepted at the screening prompt.
-        return r.go(step, DIAL_DECLINED, "no_answer", "unanswered")
-    return r.go(step, event) if event == "answered" else r.go(step, event, "unanswered")
-
-
 def enter_voicemail(r: Renderer, step: Step) -> Step | None:
     """Invite a message and record it; silence falls through to the no-message way out."""
     r.note(step)
@@ -182,3 +92,71 @@ def resume_voicemail(r: Renderer, step: Step, given: Input) -> Step | None:
     if given.recording_sid and given.recording_seconds > 0:
         return r.go(step, "recorded")
     return r.go(step, "no_message", "recorded")
+
+
+def say_checks(step: Step, _flows: Mapping[str, Flow], _prompts: Prompts) -> Iterator[str]:
+    """A say (and a menu, and a voicemail) must say or play something."""
+    if not step.prop("say") and not step.prop("audio"):
+        yield f"a {step.type} needs 'say' words or an 'audio' URL"
+    if step.prop("say") and step.prop("audio"):
+        yield "give either 'say' or 'audio', not both"
+
+
+def _hours_checks(step: Step, _flows: Mapping[str, Flow], _prompts: Prompts) -> Iterator[str]:
+    """Every closed reason needs somewhere to go."""
+    missing = [o for o in HOURS_OUTCOMES if o not in step.transitions]
+    if "closed" not in step.transitions and missing:
+        yield f"dead end: no 'closed' transition, and none for {', '.join(missing)}"
+
+
+def _goto_checks(step: Step, flows: Mapping[str, Flow], _prompts: Prompts) -> Iterator[str]:
+    """A goto names an existing flow (and state)."""
+    target = flows.get(step.prop("flow", ""))
+    if target is None:
+        yield f"goto: there is no flow {step.prop('flow')!r}"
+    elif step.prop("state") and step.prop("state") not in target.states:
+        yield f"goto: flow {target.name!r} has no state {step.prop('state')!r}"
+
+
+def _goto_jumps(step: Step, flows: Mapping[str, Flow]) -> Iterator[tuple[str, str]]:
+    """Yield the state in another flow that a goto continues in."""
+    target = flows.get(step.prop("flow", ""))
+    if target is not None:
+        yield target.name, step.prop("state") or target.initial
+
+
+SAY = StepKind(
+    "say",
+    enter_say,
+    SAY_PROPERTIES,
+    required=("next",),
+    checks=say_checks,
+    inline=("next",),
+    passes="next",
+)
+HANGUP = StepKind("hangup", enter_hangup, SAY_PROPERTIES, resume={"end": resume_end})
+GOTO = StepKind(
+    "goto", enter_goto, {"flow": str, "state": str}, checks=_goto_checks, jumps=_goto_jumps
+)
+HOURS = StepKind(
+    "hours",
+    enter_hours,
+    required=("open",),
+    optional=("closed", *HOURS_OUTCOMES),
+    checks=_hours_checks,
+    inline=None,
+    fallbacks=dict.fromkeys(HOURS_OUTCOMES, ("closed",)),
+)
+CALLER = StepKind("caller", enter_caller, required=CALLER_KINDS, inline=None)
+VOICEMAIL = StepKind(
+    "voicemail",
+    enter_voicemail,
+    SAY_PROPERTIES | {"max_length": int},
+    required=("recorded",),
+    optional=("no_message",),
+    resume={"record": resume_voicemail},
+    checks=say_checks,
+    inline=("no_message", "recorded"),
+    fallbacks={"no_message": ("recorded",)},
+    event="recording",
+)

@@ -1,21 +1,88 @@
-"""Webhooks for the flows' own callbacks: menu keys, dial outcomes, recordings, callbacks."""
+"""Webhooks that run the call flow: a new call, the fallback, and the flows' own callbacks."""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, request
+from twilio.twiml.voice_response import VoiceResponse
 
 from helpline import phones
-from helpline.calls.events import EventKind, whole_seconds
+from helpline.calls.events import whole_seconds
 from helpline.flows.interpreter import CallContext, Input, Turn, resume, start
+from helpline.flows.kinds import KINDS
+from helpline.flows.model import FlowSet, Step
 from helpline.routing import RouteDecision
 from helpline.twiml import twiml_response
 from helpline.voice import callers, leg_views
-from helpline.voice.views import bp, log_event, now, route_now
+from helpline.voice.views import bp, callback_url, log_event, now, route_now, route_record
+
+log = logging.getLogger(__name__)
 
 QUERY_KEYS = ("attempt", "stage", "safe", "message", "trail", "v")
+
+
+@bp.post("/incoming")
+def incoming() -> Response:
+    """Answer a new call with the main flow: greeting, 999 reminder, then by the clock."""
+    decision = route_now()
+    turn = answer_call(decision)
+    route = route_record(decision) | {"ivr_path": turn.path, "waiting_on": turn.waiting_on}
+    log_event("incoming", route=route)
+    return twiml_response(turn.response)
+
+
+@bp.post("/fallback")
+def fallback() -> Response:
+    """Answer when Twilio could not reach /voice/incoming: the flow, with config alone."""
+    form = request.form
+    log.error(
+        "fallback webhook used: ErrorCode=%s ErrorUrl=%s",
+        form.get("ErrorCode", "-"),
+        form.get("ErrorUrl", "-"),
+    )
+    decision = route_now()
+    log_event("fallback", route=route_record(decision))
+    # The database may be what failed: every caller counts as new, so no lookup is made; and
+    # lines are dialled unscreened, as the prompt would need this struggling service to answer.
+    call = dataclasses.replace(context(decision, lambda: "new"), screening=False)
+    extensions = current_app.extensions
+    turn = start(extensions["helpline.flows"], extensions["helpline.prompts"], call)
+    return twiml_response(turn.response)
+
+
+@bp.post("/dial/<line>")
+def dial_action(line: str) -> Response:
+    """Continue a call dialled by an older release as the flow's own dial of that line would."""
+    log_event("dial", route={"line": line})
+    step = _dial_step(line)
+    if step is None:
+        log.warning("dial outcome for line %r, which no flow dials; ending the call", line)
+        response = VoiceResponse()
+        response.hangup()
+        return twiml_response(response)
+    # Those dials were never screened, so an answered line was a person: ignore DialBridged.
+    given = Input(dial_status=request.form.get("DialCallStatus", ""))
+    flows, prompts = (
+        current_app.extensions["helpline.flows"],
+        current_app.extensions["helpline.prompts"],
+    )
+    turn = resume(flows, prompts, context(route_now()), step.flow, step.name, "dial", given)
+    return twiml_response(turn.response)
+
+
+def _dial_step(line: str) -> Step | None:
+    """Return the main flow's step that dials a line (any flow's, failing that)."""
+    flows: FlowSet = current_app.extensions["helpline.flows"]
+    ordered = sorted(flows.flows.values(), key=lambda flow: flow.name != flows.main)
+    for flow in ordered:
+        for step in flow.states.values():
+            if step.type == "dial" and step.prop("line") == line:
+                return step
+    return None
 
 
 def answer_call(decision: RouteDecision) -> Turn:
@@ -47,9 +114,10 @@ def _log_turn(flow: str, state: str, hook: str, given: Input, turn: Turn) -> Non
     route: dict[str, object] = {"flow": flow, "state": state, "hook": hook, "ivr_path": turn.path}
     route["waiting_on"] = turn.waiting_on
     route |= {key: given.query[key] for key in ("attempt", "stage", "v") if key in given.query}
-    if hook == "dial":
-        route["line"] = current_app.extensions["helpline.flows"].step(flow, state).prop("line")
-    log_event(_KINDS.get(hook, "gather"), route=route)
+    step = current_app.extensions["helpline.flows"].step(flow, state)
+    kind = KINDS[step.type]
+    route |= {key: step.prop(key) for key in kind.logged}
+    log_event(kind.event, route=route)
     consent = turn.callback
     if consent is not None:
         consented: dict[str, object] = {"safe_to_call": consent.safe_to_call,
@@ -61,12 +129,8 @@ def _log_turn(flow: str, state: str, hook: str, given: Input, turn: Turn) -> Non
         )
 
 
-# "gather" covers keys pressed and the end of a flow; dial and record outcomes have their own.
-_KINDS: Mapping[str, EventKind] = {"gather": "gather", "dial": "dial", "record": "recording"}
-
-
-def context(decision: RouteDecision) -> CallContext:
-    """Return what the interpreter may know about this call."""
+def context(decision: RouteDecision, caller_kind: Callable[[], str] | None = None) -> CallContext:
+    """Return what the interpreter may know about this call (whether it is known, if given)."""
     settings = current_app.extensions["helpline.settings"]
     caller = phones.caller_from(request.form.get("From"))
     database = current_app.extensions["helpline.db"]
@@ -78,13 +142,8 @@ def context(decision: RouteDecision) -> CallContext:
 
     return CallContext(
         decision=decision, caller=caller, now=now(), calendar=settings.calendar,
-        url=callback_url, caller_kind=kind, visit=secrets.token_hex(4),
+        url=callback_url, caller_kind=caller_kind or kind, visit=secrets.token_hex(4),
     )  # fmt: skip
-
-
-def callback_url(flow: str, state: str, hook: str, query: Mapping[str, str]) -> str:
-    """Return the public URL Twilio should call back for a flow step."""
-    return url_for("voice.flow_hook", flow=flow, state=state, hook=hook, _external=True, **query)
 
 
 def _input() -> Input:

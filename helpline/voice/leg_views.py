@@ -14,7 +14,7 @@ from helpline.calls.events import SCREENING_PARAM, EventKind
 from helpline.flows import screening
 from helpline.flows.model import Step
 from helpline.twiml import twiml_response
-from helpline.voice.views import log_event
+from helpline.voice.views import callback_url, log_event
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,6 @@ def _dial_step(flow: str, state: str, screened: bool) -> Step | None:
 
 def _screen(step: Step, hook: str) -> Response:
     """Play the screening prompt, or act on the key the answering party pressed."""
-    from helpline.voice.flow_views import callback_url
-
     answered_by = request.form.get("AnsweredBy", "")
     if hook == "screen" and not screening.is_machine(answered_by):
         action = callback_url(step.flow, step.name, "screened", {})

@@ -1,4 +1,4 @@
-"""Twilio voice webhooks. Each view: parse the form, ask the domain, answer with TwiML."""
+"""The voice blueprint and what every webhook shares: the clock, the route, the event log."""
 
 from __future__ import annotations
 
@@ -9,38 +9,16 @@ from datetime import datetime
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from helpline import phones
 from helpline.calls.events import ContactEvent, EventKind
 from helpline.routing import ClosurePeriod, RouteDecision, decide
 from helpline.twiml import twiml_response
-from helpline.voice import script
+from helpline.voice.last_resort import last_resort
 from helpline.voice.signature import require_twilio_signature
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_twilio_signature)
-
-
-@bp.post("/incoming")
-def incoming() -> Response:
-    """Answer a new call with the main flow: greeting, 999 reminder, then by the clock."""
-    from helpline.voice.flow_views import answer_call
-
-    decision = route_now()
-    turn = answer_call(decision)
-    route = _route_record(decision) | {"ivr_path": turn.path, "waiting_on": turn.waiting_on}
-    log_event("incoming", route=route)
-    return twiml_response(turn.response)
-
-
-@bp.post("/dial/<line>")
-def dial_action(line: str) -> Response:
-    """Continue after a <Dial> ends: done if connected, otherwise offer the next line."""
-    dial_status = request.form.get("DialCallStatus", "")
-    log_event("dial", route={"line": line})
-    caller = phones.caller_from(request.form.get("From"))
-    return twiml_response(script.after_dial(call_script(), line, dial_status, caller))
 
 
 @bp.post("/status")
@@ -50,26 +28,18 @@ def status() -> tuple[str, int]:
     return "", 204
 
 
-@bp.post("/fallback")
-def fallback() -> Response:
-    """Answer when Twilio could not reach /voice/incoming: route with config alone."""
-    log.error(
-        "fallback webhook used: ErrorCode=%s ErrorUrl=%s",
-        request.form.get("ErrorCode", "-"), request.form.get("ErrorUrl", "-"),
-    )  # fmt: skip
-    decision = route_now()
-    caller = phones.caller_from(request.form.get("From"))
-    log_event("fallback", route=_route_record(decision))
-    return twiml_response(script.answer(call_script(), decision, caller))
-
-
 @bp.errorhandler(Exception)
 def voice_error(error: Exception) -> Response | HTTPException:
     """Never leave a caller with an error: on any failure, connect to the 24/7 line."""
     if isinstance(error, HTTPException) and error.code in (403, 405):
         return error
     log.exception("voice webhook %s failed; sending the caller to the support line", request.path)
-    return twiml_response(script.last_resort(call_script()))
+    settings = current_app.extensions["helpline.settings"]
+    action = url_for("voice.dial_action", line=settings.calendar.out_of_hours.key, _external=True)
+    # A failure after a <Dial> may follow a last resort already: dial once more, then let it end.
+    return twiml_response(
+        last_resort(settings, None if request.endpoint == "voice.dial_action" else action)
+    )
 
 
 def route_now() -> RouteDecision:
@@ -90,15 +60,12 @@ def _cached_closures() -> tuple[ClosurePeriod, ...]:
     return cache.current() if cache is not None else ()
 
 
-def call_script() -> script.Script:
-    """Return the call script with URLs built for this request's public address."""
-    return script.Script(
-        settings=current_app.extensions["helpline.settings"],
-        dial_action_url=lambda line: url_for("voice.dial_action", line=line, _external=True),
-    )
+def callback_url(flow: str, state: str, hook: str, query: Mapping[str, str]) -> str:
+    """Return the public URL Twilio should call back for a flow step."""
+    return url_for("voice.flow_hook", flow=flow, state=state, hook=hook, _external=True, **query)
 
 
-def _route_record(decision: RouteDecision) -> dict[str, object]:
+def route_record(decision: RouteDecision) -> dict[str, object]:
     """Return what the call log keeps of a routing decision."""
     return decision.as_json() | {"outcome": decision.outcome}
 
