@@ -1,8 +1,5 @@
 """Every page, as each kind of staff member sees it, checked by axe-core at 1366 and 390 px
 and for reflow at 320 px; and signing in with the keyboard alone.
-
-A page another branch is rewriting is listed in PENDING_OTHER_BRANCHES: its check still runs
-but is expected to fail (xfail, not strict) until that branch is merged; then remove it here.
 """
 
 from __future__ import annotations
@@ -53,16 +50,6 @@ PAGES = (
     Page("not found", "/no-such-page", "handler"),
     Page("no access", "/admin/users/", "handler"),
 )
-# Pages rewritten on another branch (issue 9): the lead removes each line once it is merged.
-PENDING_OTHER_BRANCHES = {
-}
-
-
-def checked(page: Page) -> object:
-    """Return the page as a test parameter, expected to fail while another branch owns it."""
-    reason = PENDING_OTHER_BRANCHES.get(page.name)
-    marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
-    return pytest.param(page, id=page.name.replace(" ", "-"), marks=marks)
 
 
 def seed_every_kind(server: LiveServer) -> str:
@@ -99,7 +86,7 @@ def add_casework(session: object, call: Call, case_id: int) -> None:
                         due_at=call.started_at - timedelta(days=34)))  # fmt: skip
 
 
-@pytest.mark.parametrize("page", [checked(page) for page in PAGES])
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name.replace(" ", "-"))
 def test_every_page_passes_axe_at_desktop_and_phone_widths_and_reflows(
     live_server: LiveServer, browser: WebDriver, page: Page
 ) -> None:
