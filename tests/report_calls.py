@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 from flask import Flask
 from sqlalchemy import select
@@ -71,6 +72,8 @@ def drive(app: Flask, twilio: TwilioClient, story: Story, number: int) -> str:
     # In hours the flow offers a menu, then rings Harmony; out of hours the support line.
     first = "harmony" if any(answer.iter("Gather")) else "out_of_hours"
     for line, status, talk in _dials(story, first):
+        if status == "completed" and number % 2 == 0:  # odd calls stand for older releases
+            _line_rings_then_answers(twilio, sid, story, line)
         params = dial_params(sid, story.caller, status, talk)
         # Twilio asks for the dial action when the dialled leg ends: after ringing and talk.
         done = story.at + timedelta(seconds=story.ring + talk)
@@ -84,6 +87,21 @@ def drive(app: Flask, twilio: TwilioClient, story: Story, number: int) -> str:
     if story.ending == "callback":
         request_callbacks(app, [sid], None)
     return sid
+
+
+def _line_rings_then_answers(twilio: TwilioClient, sid: str, story: Story, line: str) -> None:
+    """Post the answering line's own progress events, as its <Number statusCallback> gets them."""
+    moments = (
+        ("ringing", story.at + timedelta(seconds=2)),
+        ("in-progress", story.at + timedelta(seconds=story.ring)),
+    )
+    for sequence, (status, moment) in enumerate(moments):
+        params = incoming_params("CL" + sid[2:], story.caller) | {
+            "ParentCallSid": sid, "CallStatus": status, "Direction": "outbound-dial",
+            "CallbackSource": "call-progress-events", "SequenceNumber": str(sequence),
+            "Timestamp": format_datetime(moment.astimezone(UTC)),
+        }  # fmt: skip
+        twilio.at(moment).post(f"/voice/flow/harmony/{STATES[line]}/leg", params)
 
 
 def _dials(story: Story, first: str) -> list[tuple[str, str, int]]:

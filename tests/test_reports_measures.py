@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
@@ -51,8 +52,15 @@ def outcome_of(row: dict[str, Any], voicemails: set[str], callbacks: set[str]) -
 
 
 def wait_of(row: dict[str, Any]) -> int | None:
-    """Return an answered call's time to answer: call length less talk time."""
-    if not answered(row) or row["duration_seconds"] is None:
+    """Return an answered call's time to answer: its line's ringing to answered, if known."""
+    if not answered(row):
+        return None
+    if row["leg_ringing_at"] and row["leg_answered_at"]:
+        rang = datetime.fromisoformat(row["leg_answered_at"]) - datetime.fromisoformat(
+            row["leg_ringing_at"]
+        )
+        return max(math.floor(rang.total_seconds() + 0.5), 0)
+    if row["duration_seconds"] is None:
         return None
     return max(row["duration_seconds"] - row["talk_seconds"], 0)
 
@@ -148,6 +156,8 @@ def test_measures_equal_counts_from_the_export(
     app: Flask, runner: FlaskCliRunner, twilio: TwilioClient
 ) -> None:
     report_calls.seed(app, twilio)
+    timed = [bool(row["leg_answered_at"]) for row in exported(runner, PERIOD) if answered(row)]
+    assert any(timed) and not all(timed)  # both the line's own times and the older fallback
     expected = [check_period(app, runner, period) for period in PERIODS]
     whole = expected[0]
     assert all(whole[f"outcome_{key}"] for key in report_outcomes() if key != "in_progress")

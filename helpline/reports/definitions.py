@@ -14,9 +14,10 @@ Every report (dashboard, API, CSV, commissioner's report) uses these, so they ag
   call has not ended); abandoned in the menu (the caller hung up before any line was rung);
   abandoned while ringing (the caller hung up while a line rang: the dial was "canceled");
   unanswered (every other ended call: no answer, busy, failed, or Twilio could not say).
-- time to answer: `time_to_answer()`, the one place that says so: for an answered call, call
-  length less talk time -- the caller's wait from connecting to a person answering, greeting
-  and menu included -- until the child leg's ringing and answered times are recorded.
+- time to answer: `time_to_answer()`, the one place that says so: for an answered call, the
+  whole seconds from the answering line starting to ring to a person answering it (the child
+  leg's own "ringing" and "answered" events from Twilio). Calls from before those events were
+  recorded fall back to call length less talk time (greeting and menu included).
 - service level: answered calls whose time to answer is within the threshold ([reports]
   service_level_seconds in the config, 20 by default), out of the calls answered or abandoned
   while ringing on that line.
@@ -41,7 +42,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, not_, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from helpline.calls.events import TERMINAL_STATUSES
 from helpline.calls.legs import MACHINE_OR_DECLINED
@@ -79,8 +82,36 @@ def is_answered() -> ColumnElement[bool]:
 
 
 def time_to_answer() -> ColumnElement[Any]:
-    """Return an answered call's seconds from connecting to being answered, else NULL."""
-    return case((is_answered(), Call.duration_seconds - Call.talk_seconds), else_=None)
+    """Return an answered call's seconds from its line ringing to being answered, else NULL."""
+    timed = and_(Call.leg_ringing_at.is_not(None), Call.leg_answered_at.is_not(None))
+    ringing = SecondsBetween(Call.leg_ringing_at, Call.leg_answered_at)
+    return case(
+        (and_(is_answered(), timed), ringing),
+        (is_answered(), Call.duration_seconds - Call.talk_seconds),
+        else_=None,
+    )
+
+
+class SecondsBetween(FunctionElement[int]):
+    """Whole seconds from one timestamp column to another, rounded, on either database."""
+
+    type = Integer()
+    name = "seconds_between"
+    inherit_cache = True
+
+
+@compiles(SecondsBetween, "postgresql")
+def _seconds_on_postgresql(element: SecondsBetween, compiler: Any, **kw: Any) -> str:
+    """Compile SecondsBetween for PostgreSQL."""
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(ROUND(EXTRACT(EPOCH FROM ({end} - {start}))) AS INTEGER)"
+
+
+@compiles(SecondsBetween, "sqlite")
+def _seconds_on_sqlite(element: SecondsBetween, compiler: Any, **kw: Any) -> str:
+    """Compile SecondsBetween for SQLite, which keeps UTC wall times as text."""
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400.0) AS INTEGER)"
 
 
 def has_voicemail() -> ColumnElement[bool]:
@@ -152,9 +183,10 @@ DEFINITIONS = {
     "Answered": "A line (Harmony or the support line) connected the caller and they talked.",
     "Harmony answer rate": "Calls answered by Harmony out of the calls routed to the Harmony "
     "line (in hours) that have ended.",
-    "Time to answer": "For an answered call, the caller's wait from connecting to a person "
-    "answering: call length less talk time, so the greeting and menu are included. Shown as "
-    "the average and the 90th percentile (nine in ten answered calls waited no longer).",
+    "Time to answer": "For an answered call, how long the line that answered rang before a "
+    "person picked up (from Twilio's own ringing and answered events for that line; for calls "
+    "from before those were recorded, call length less talk time, greeting and menu included). "
+    "Shown as the average and the 90th percentile (nine in ten answered calls waited no longer).",
     "Service level": "Calls answered within the target time to answer, out of the calls "
     "answered or abandoned while a line rang.",
     "Abandonment rate": "Calls where the caller hung up in the menu or while a line rang, out "
