@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from helpline import db
+from helpline import current, db
 from helpline.config import ConfigError, Settings, load_settings
 from helpline.models import utcnow
 
@@ -35,9 +35,9 @@ def create_app(
     except ConfigError as error:
         raise SystemExit(f"helpline: configuration error: {error}") from None
     app.config.update(SECRET_KEY=settings.secret_key, **overrides)
-    app.extensions["helpline.settings"] = settings
+    current.install(app, settings=settings)
     # The clock is swappable so tests and the simulator can place a call at any instant.
-    app.extensions["helpline.clock"] = utcnow
+    current.install(app, clock=utcnow)
     register_logging(app, settings)
     register_extensions(app, settings)
     register_flows(app, settings)
@@ -71,12 +71,11 @@ def register_extensions(app: Flask, settings: Settings) -> None:
 
     def load_closures() -> list[Any]:
         with database.transaction() as session:
-            return store.current_and_future(session, app.extensions["helpline.clock"]())
+            return store.current_and_future(session, current.now(app))
 
-    app.extensions["helpline.closures"] = ClosureCache(
-        load_closures, settings.closure_cache_seconds
-    )
-    app.extensions["helpline.writer"] = ContactWriter(database, Journal(settings.journal_path))
+    closures = ClosureCache(load_closures, settings.closure_cache_seconds)
+    writer = ContactWriter(database, Journal(settings.journal_path))
+    current.install(app, closures=closures, writer=writer)
     signature.init_app(app, settings)
     auth.init_app(app, settings)
 
@@ -96,14 +95,12 @@ def register_flows(app: Flask, settings: Settings) -> None:
 
     prompts = flows.Prompts.from_settings(settings)
     try:
-        app.extensions["helpline.flows"] = flows.load(
-            settings.flows.directory, settings.flows.main, prompts
-        )
+        loaded = flows.load(settings.flows.directory, settings.flows.main, prompts)
     except flows.FlowError as error:
         more = len(error.problems) - 1
         extra = f" (and {more} more: run `helpline flows check`)" if more > 0 else ""
         raise SystemExit(f"helpline: flow error: {error}{extra}") from None
-    app.extensions["helpline.prompts"] = prompts
+    current.install(app, flows=loaded, prompts=prompts)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
+from helpline import current
 from helpline.app import create_app
 from helpline.cli_options import instant_option
 from helpline.closures import store
@@ -42,7 +43,7 @@ main.params = [option for option in main.params if option.name not in ("app", "e
 @with_appcontext
 def route_command(at: str) -> None:
     """Print the routing decision for an instant as JSON."""
-    settings = current_app.extensions["helpline.settings"]
+    settings = current.settings()
     instant = instant_option(at, settings.calendar)
     try:
         with get_database().transaction() as session:

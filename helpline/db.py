@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from helpline import current
 
 
 class Database:
@@ -53,14 +55,13 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 def init_app(app: Flask, url: str) -> Database:
     """Attach a Database to the app."""
     database = Database(url)
-    app.extensions["helpline.db"] = database
+    current.install(app, database=database)
     return database
 
 
 def get_database(app: Flask | None = None) -> Database:
     """Return the current app's Database."""
-    database: Database = (app or current_app).extensions["helpline.db"]
-    return database
+    return current.database(app)
 
 
 def insert_for(session: Session) -> Any:

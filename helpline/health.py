@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, current_app
 from sqlalchemy import inspect, text
 
+from helpline import current
 from helpline.config import ConfigError, load_settings
 from helpline.db import get_database
 
@@ -94,7 +95,7 @@ def flows_load(app: Flask) -> str | None:
     """Check the flow files on disk still pass `helpline flows check`, so a restart will work."""
     from helpline import flows
 
-    settings = app.extensions["helpline.settings"]
+    settings = current.settings(app)
     paths = flows.loader.flow_files(settings.flows.directory)
-    problems = flows.check(paths, app.extensions["helpline.prompts"], settings.flows.main)
+    problems = flows.check(paths, current.prompts(app), settings.flows.main)
     return str(problems[0]) if problems else None

@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from helpline import current
 from helpline.calls.writer import writer_of
 from helpline.jobs import Job, jobs_of
 from helpline.jobs.runner import run_job
@@ -57,7 +58,7 @@ def fire(app: Flask, job: Job, trigger: CronTrigger) -> None:
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """Return a scheduler with every declared job on its trigger."""
-    zone = app.extensions["helpline.settings"].calendar.timezone
+    zone = current.settings(app).calendar.timezone
     scheduler = BlockingScheduler(timezone=zone)
     for job in jobs_of(app):
         trigger = trigger_for(job, zone)

@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from helpline import current
 from helpline.calls.events import SCREENING_PARAM
 from helpline.db import get_database
 from helpline.dial_status import DialStatus
@@ -67,7 +68,7 @@ class CallSimulator:
     def call(self, at: datetime, from_: str, script: Script) -> Transcript:
         """Place one call at an instant and play it to the end."""
         sid = "CA" + uuid.uuid4().hex
-        self.app.extensions["helpline.clock"] = lambda: at
+        current.install(self.app, clock=lambda: at)
         transcript = Transcript(sid)
         transcript.say(f"Call {sid} from {from_ or 'a withheld number'} at {at.isoformat()}")
         base = self._params(sid, from_)
@@ -79,7 +80,7 @@ class CallSimulator:
             document = self._play(document, base, script, transcript)
         self._post("/voice/status", base | self._status("completed", 2, at, 95))
         transcript.say("Call ends.")
-        self.app.extensions["helpline.writer"].drain()
+        current.writer(self.app).drain()
         transcript.stored = stored(self.app, sid)
         return transcript
 
@@ -134,7 +135,7 @@ class CallSimulator:
         outcome = script.dial_outcomes.pop(0) if script.dial_outcomes else DialStatus.COMPLETED
         t.dialled += numbers
         t.say(f"  dials {', '.join(numbers)}: {outcome}")
-        line = SimulatedLine(self._post, self.app.extensions["helpline.clock"]())
+        line = SimulatedLine(self._post, current.now(self.app))
         params = line.ring(verb.findall("Number")[0], base, outcome, t)
         return self._post(verb.get("action", ""), base | params, t) if verb.get("action") else None
 
@@ -167,7 +168,7 @@ class CallSimulator:
             path, data=params, headers={"X-Twilio-Signature": signature},
             base_url=f"{parts.scheme or 'http'}://{parts.netloc or 'localhost'}",
         )  # fmt: skip
-        self.app.extensions["helpline.writer"].drain()
+        current.writer(self.app).drain()
         if t is not None and response.status_code != 200:
             t.problems.append(f"{path} answered HTTP {response.status_code}")
         body = response.get_data(as_text=True)

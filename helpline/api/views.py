@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from helpline import current
 from helpline.audit import record_audit
 from helpline.auth import actor_name, role_required
 from helpline.auth.access import json_error
@@ -28,7 +29,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @role_required("handler")
 def calls() -> Response:
     """Stream the calls started in [since, until) in the export's shape, oldest first."""
-    zone = current_app.extensions["helpline.settings"].calendar.timezone
+    zone = current.settings().calendar.timezone
     try:
         since, until = export.period_bounds(
             request.args.get("since"), request.args.get("until"), zone

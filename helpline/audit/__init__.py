@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from sqlalchemy.orm import Session
 
+from helpline import current
 from helpline.models import AuditEntry, utcnow
 
 
@@ -22,7 +23,7 @@ def record_audit(session: Session, actor: str, action: str, target: str, detail:
 def _now() -> datetime:
     """Return the app's clock when there is an app, so tests can place entries in time."""
     if has_app_context():
-        clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
+        clock: Callable[[], datetime] = current.clock()
         return clock()
     return utcnow()
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, current_app, g, jsonify, redirect, request, url_for
+from flask import abort, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from helpline import current
 from helpline.auth.staff import Staff, rank
 from helpline.auth.tokens import staff_for_token
 from helpline.db import get_database
@@ -46,15 +46,9 @@ def _token_actor() -> Staff | None:
         g.api_actor = None
         if scheme.lower() == "bearer" and token.strip():
             with get_database().transaction() as session:
-                g.api_actor = staff_for_token(session, token.strip(), _now())
+                g.api_actor = staff_for_token(session, token.strip(), current.now())
     actor: Staff | None = g.api_actor
     return actor
-
-
-def _now() -> datetime:
-    """Return the app's clock."""
-    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
-    return clock()
 
 
 def role_required(role: str) -> Callable[[View], View]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
+from helpline import current
 from helpline.audit import record_audit
 from helpline.auth.accounts import (
     AccountError,
@@ -98,7 +97,7 @@ def token_create_command(email: str) -> None:
         user = find_user(session, email)
         if user is None or not user.active:
             raise AccountError(f"no active user with email {email.strip().lower()}")
-        token = issue_token(session, user, _now())
+        token = issue_token(session, user, current.now())
         record_audit(session, CLI_ACTOR, "token_created", user.email)
     click.echo(token)
 
@@ -119,9 +118,3 @@ def _account_change() -> Iterator[Session]:
             yield session
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-
-
-def _now() -> datetime:
-    """Return the app's clock."""
-    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
-    return clock()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import Flask, current_app, flash, request, session
 from flask_login import LoginManager, current_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from helpline import current
 from helpline.auth.access import sign_in_redirect
 from helpline.auth.staff import Staff, staff_from
 from helpline.config import Settings
@@ -69,7 +69,7 @@ def enforce_idle_timeout() -> Response | None:
     # Webhooks carry no staff session; a stray cookie must never turn a call into a redirect.
     if "_user_id" not in session or request.endpoint == "static" or request.blueprint == "voice":
         return None
-    now = _now()
+    now = current.now()
     seen = session.get("seen")
     limit = current_app.permanent_session_lifetime
     if isinstance(seen, (int, float)) and now.timestamp() - seen > limit.total_seconds():
@@ -81,12 +81,6 @@ def enforce_idle_timeout() -> Response | None:
         session["seen"] = now.timestamp()
         session.permanent = True
     return None
-
-
-def _now() -> datetime:
-    """Return the app's clock."""
-    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
-    return clock()
 
 
 def hint_when_no_users(app: Flask) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session
@@ -13,6 +11,7 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from helpline import current
 from helpline.audit import record_audit
 from helpline.auth.accounts import authenticate, count_users
 from helpline.auth.session import FIRST_ADMIN_HINT
@@ -50,7 +49,7 @@ def login() -> tuple[str, int] | Response:
 def attempt_login(email: str, password: str) -> str | None:
     """Sign in and return None, or return the message explaining the refusal."""
     throttle: AddressThrottle = current_app.extensions["helpline.login_throttle"]
-    address, now = request.remote_addr or "-", _now()
+    address, now = request.remote_addr or "-", current.now()
     if throttle.blocked(address, now.timestamp()):
         return LOCKED
     with get_database().transaction() as db_session:
@@ -95,9 +94,3 @@ def _first_run_hint() -> str | None:
             return FIRST_ADMIN_HINT if count_users(db_session) == 0 else None
     except Exception:  # database not ready: the login form still renders
         return None
-
-
-def _now() -> datetime:
-    """Return the app's clock."""
-    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
-    return clock()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request
+from flask import Blueprint, Flask, flash, redirect, render_template, request
 from flask import url_for as url
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from helpline import current
 from helpline.audit import record_audit
 from helpline.auth import NavBadge, actor_name, add_nav_badge, add_nav_link, role_required
 from helpline.callbacks.attempts import AttemptForm, record_attempt
@@ -33,7 +33,7 @@ def owed_badge() -> NavBadge | None:
     """Return "N owed, M overdue" for the navigation; nothing if the database cannot say."""
     try:
         with get_database().transaction() as session:
-            owed, overdue = owed_counts(session, calendar(), now())
+            owed, overdue = owed_counts(session, calendar(), current.now())
     except SQLAlchemyError:  # the page (an error page, say) must still render
         return None
     if not owed:
@@ -51,11 +51,11 @@ def index() -> str:
 def queue_page(problem: Mapping[str, str] | None = None) -> str:
     """Render the queue; `problem` puts a refused attempt's message on its form."""
     with get_database().transaction() as session:
-        rows = callback_queue(session, calendar(), now(), line_names())
+        rows = callback_queue(session, calendar(), current.now(), line_names())
         actors = {a.actor for row in rows for a in row.attempts}
         actors |= {row.safety.decision.set_by for row in rows if row.safety and row.safety.decision}
         names = staff_names(session, actors)
-    return render_template("callbacks/index.html", rows=rows, now=now(), names=names,
+    return render_template("callbacks/index.html", rows=rows, now=current.now(), names=names,
                            problem=problem or {})  # fmt: skip
 
 
@@ -71,7 +71,7 @@ def record(reference: str) -> Response | tuple[str, int]:
             case = find_case(session, reference)
             if case is None:
                 raise CallbackError(f"There is no case {reference.upper()}.")
-            message = record_attempt(session, case, form, who, now(), calendar())
+            message = record_attempt(session, case, form, who, current.now(), calendar())
             # The note stays off the audit log: the log outlives retention, notes must not.
             record_audit(session, who, f"callback_{form.result}", case.reference)
     except CallbackError as error:
@@ -93,18 +93,10 @@ def _refused(reference: str, form: AttemptForm, message: str, back_to_case: bool
 
 def line_names() -> dict[str, str]:
     """Return each line's name by key, for words such as "answered by the support line"."""
-    return {
-        key: line.name for key, line in current_app.extensions["helpline.settings"].lines.items()
-    }
+    return {key: line.name for key, line in current.settings().lines.items()}
 
 
 def calendar() -> Calendar:
     """Return the routing calendar (opening hours for due times)."""
-    found: Calendar = current_app.extensions["helpline.settings"].calendar
+    found: Calendar = current.settings().calendar
     return found
-
-
-def now() -> datetime:
-    """Return the app's clock."""
-    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
-    return clock()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from helpline import current
 from helpline.audit import cli_actor, record_audit
 from helpline.calls import export
 from helpline.db import get_database
@@ -25,7 +25,7 @@ def calls_cli() -> None:
 @with_appcontext
 def export_command(fmt: str, since: str | None, until: str | None) -> None:
     """Write every logged call, oldest first, to standard output."""
-    zone = current_app.extensions["helpline.settings"].calendar.timezone
+    zone = current.settings().calendar.timezone
     try:
         start, end = export.period_bounds(since, until, zone)
     except ValueError as error:
@@ -44,7 +44,7 @@ def export_command(fmt: str, since: str | None, until: str | None) -> None:
 @with_appcontext
 def replay_command() -> None:
     """Record the events journaled while the database was unavailable."""
-    recorded, failed = current_app.extensions["helpline.writer"].replay_journal()
+    recorded, failed = current.writer().replay_journal()
     click.echo(f"replayed {recorded} events, {failed} still failing")
     if failed:
         raise SystemExit(1)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from helpline import current
 from helpline.auth import add_nav_link, role_required
 from helpline.calls.listing import (
     OUTCOME_WORDS,
@@ -95,12 +95,12 @@ def _board(filters: CallFilters) -> dict[str, Any]:
     chart = _chart()
     return {"live": _pinned(live, chart), "recent": recent, "filters": filters, "chart": chart,
             "seen": max(newest, seen or 0), "new_calls": fresh,
-            "now_words": local_time(_now(), "%H:%M")}  # fmt: skip
+            "now_words": local_time(current.now(), "%H:%M")}  # fmt: skip
 
 
 def _pinned(live: list[CallRow], chart: FlowChart) -> list[LiveRow]:
     """Return the live calls with where each is now; calls gone quiet for too long go last."""
-    now = _now()
+    now = current.now()
     stale_after = timedelta(minutes=job_settings().stale_call_minutes)
     pinned = [
         LiveRow(row, found) for row in live if (found := _where(row, chart, now, stale_after))
@@ -129,26 +129,20 @@ def _whole(text: str | None) -> int | None:
 
 def _chart() -> FlowChart:
     """Return what each flow state is and what each configured line is called."""
-    settings = current_app.extensions["helpline.settings"]
-    flows = current_app.extensions["helpline.flows"]
+    settings = current.settings()
+    flows = current.flows()
     return chart_of(flows, _line_names(), settings.voice.ring_timeout)
 
 
 def _line_names() -> dict[str, str]:
     """Return each configured line's name, by key."""
-    settings = current_app.extensions["helpline.settings"]
+    settings = current.settings()
     return {key: line.name for key, line in settings.lines.items()}
-
-
-def _now() -> datetime:
-    """Return the app's clock."""
-    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
-    return clock()
 
 
 def _zone() -> ZoneInfo:
     """Return the service's time zone."""
-    zone: ZoneInfo = current_app.extensions["helpline.settings"].calendar.timezone
+    zone: ZoneInfo = current.settings().calendar.timezone
     return zone
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from flask import Flask
 from sqlalchemy import select
 
+from helpline import current
 from helpline.calls.events import ContactEvent
 from helpline.calls.journal import Journal, JournalError
 from helpline.calls.recorder import record
@@ -238,8 +239,7 @@ class ContactWriter:
 
 def writer_of(app: Flask) -> ContactWriter:
     """Return the app's contact writer."""
-    writer: ContactWriter = app.extensions["helpline.writer"]
-    return writer
+    return current.writer(app)
 
 
 def _past(deadline: float | None) -> bool:

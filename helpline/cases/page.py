@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpline import current
 from helpline.callbacks.queue import callback_queue
 from helpline.calls.listing import outcomes_by_call
 from helpline.calls.views import local_time
@@ -33,7 +33,7 @@ LATEST_NOTES = 3
 
 def page_data(session: Session, case: Case, now: datetime) -> dict[str, Any]:
     """Gather the summary, the timeline and what the forms need."""
-    settings = current_app.extensions["helpline.settings"]
+    settings = current.settings()
     lines = {key: line.name for key, line in settings.lines.items()}
     detail = record.detail_for(session, case)
     notes, changes = record.notes_of(session, case), record.history_of(session, case)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request
 from flask import url_for as url
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from helpline import current
 from helpline.audit import record_audit
 from helpline.auth import actor_name, role_required
 from helpline.cases import merging, record
@@ -40,7 +41,7 @@ def case_page(reference: str, problem: Mapping[str, str] | None = None) -> str:
     """Render the case page (audited); `problem` puts a refused callback form's message on it."""
     with get_database().transaction() as session:
         case = _case_or_404(session, reference)
-        page = page_data(session, case, _now())
+        page = page_data(session, case, current.now())
         record_audit(session, actor_name(), "case_viewed", case.reference)
     return render_template("cases/show.html", problem=problem or {}, **page)
 
@@ -146,7 +147,7 @@ def _change(reference: str, action: str, change: Change) -> Response:
     try:
         with get_database().transaction() as session:
             case = _case_or_404(session, reference)
-            message = change(session, case, who, _now())
+            message = change(session, case, who, current.now())
             record_audit(session, who, action, case.reference, message)
     except record.CaseError as error:
         flash(str(error))
@@ -172,7 +173,7 @@ def voicemail(reference: str, voicemail_id: int) -> Response:
 
 def _stream(source: str) -> Response:
     """Stream the recording's audio, or 502 when Twilio cannot supply it."""
-    settings = current_app.extensions["helpline.settings"]
+    settings = current.settings()
     if not (is_twilio_url(source) and settings.twilio_account_sid and settings.twilio_auth_token):
         abort(404)
     audio = fetch_audio(source)
@@ -188,9 +189,3 @@ def _case_or_404(session: Session, reference: str) -> Case:
     if case is None:
         abort(404)
     return case
-
-
-def _now() -> datetime:
-    """Return the app's clock."""
-    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
-    return clock()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from helpline import current
 from helpline.audit import cli_actor, record_audit
 from helpline.cli_options import instant_option, uk_time
 from helpline.closures import store
@@ -29,7 +29,7 @@ def closures_cli() -> None:
 @with_appcontext
 def add_command(start: str, end: str, reason: str, set_by: str, opening: bool) -> None:
     """Add a closure."""
-    calendar = current_app.extensions["helpline.settings"].calendar
+    calendar = current.settings().calendar
     starts_at = instant_option(start, calendar, "--start")
     ends_at = instant_option(end, calendar, "--end")
     try:
@@ -48,7 +48,7 @@ def add_command(start: str, end: str, reason: str, set_by: str, opening: bool) -
 @with_appcontext
 def list_command(show_all: bool) -> None:
     """List current and future closures."""
-    calendar = current_app.extensions["helpline.settings"].calendar
+    calendar = current.settings().calendar
     query = select(Closure).order_by(Closure.starts_at)
     if not show_all:
         query = query.where(Closure.ends_at > utcnow())

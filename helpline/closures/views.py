@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from helpline import current
 from helpline.audit import record_audit
 from helpline.auth import add_nav_link, current_actor, role_required
 from helpline.closures import store
@@ -35,15 +35,9 @@ def init_app(app: Flask) -> None:
     add_nav_link(app, "Closures", "closures.index", "supervisor")
 
 
-def now() -> datetime:
-    """Return the app's clock."""
-    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
-    return clock()
-
-
 def calendar() -> Calendar:
     """Return the routing calendar from the settings."""
-    settings = current_app.extensions["helpline.settings"]
+    settings = current.settings()
     result: Calendar = settings.calendar
     return result
 
@@ -53,20 +47,24 @@ def calendar() -> Calendar:
 def index(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> tuple[str, int]:
     """Show the closures in force or to come, the forms to add one, and the calendar."""
     forms = forms or {}
-    today = now().astimezone(calendar().timezone).date()
+    today = current.now().astimezone(calendar().timezone).date()
     with get_database().transaction() as session:
-        query = select(Closure).where(Closure.ends_at > now()).order_by(Closure.starts_at)
+        query = select(Closure).where(Closure.ends_at > current.now()).order_by(Closure.starts_at)
         closures = session.scalars(query).all()
         # From midnight, so a closure that ended earlier today still shows in today's row.
         periods = store.current_and_future(session, local_midnight(today))
     days = routing_calendar(today, CALENDAR_DAYS, calendar(), periods)
     page = render_template(
-        "closures/index.html", closures=closures, days=days, zone=calendar().timezone, now=now(),
+        "closures/index.html",
+        closures=closures,
+        days=days,
+        zone=calendar().timezone,
+        now=current.now(),
         close_now=forms.get("close-now") or CloseNowForm(formdata=None),
         day_off=forms.get("day-off") or DayOffForm(formdata=None),
         open_day=forms.get("open-day") or OpenDayForm(formdata=None),
         confirm=ConfirmForm(formdata=None),
-    )  # fmt: skip
+    )
     return page, status
 
 
@@ -78,7 +76,7 @@ def add(action: str) -> Response | tuple[str, int]:
     form = form_class()
     if form.validate_on_submit():
         try:
-            starts_at, ends_at = form.period(now(), calendar().timezone)
+            starts_at, ends_at = form.period(current.now(), calendar().timezone)
             with get_database().transaction() as session:
                 closure = store.add(session, starts_at, ends_at, form.reason.data, set_by(), kind)
                 record_audit(session, set_by(), f"closure_{action}", f"closure {closure.id}",
@@ -99,10 +97,10 @@ def end(closure_id: int) -> Response:
     if ConfirmForm().validate_on_submit():
         with get_database().transaction() as session:
             closure = session.get(Closure, closure_id)
-            if closure is None or not closure.starts_at <= now() < closure.ends_at:
+            if closure is None or not closure.starts_at <= current.now() < closure.ends_at:
                 flash("That closure is not in force now, so it cannot be ended.")
                 return redirect(url_for("closures.index"))
-            closure.ends_at = now()
+            closure.ends_at = current.now()
             record_audit(session, set_by(), "closure_end", f"closure {closure_id}",
                          describe(closure))  # fmt: skip
         refresh_routing()
@@ -136,7 +134,7 @@ def set_by() -> str:
 
 def refresh_routing() -> None:
     """Make routing see the change now, not when its cache next expires."""
-    if not current_app.extensions["helpline.closures"].refresh():
+    if not current.closures().refresh():
         flash("Saved, but calls may take a minute to follow it: the routing cache is stale.")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from helpline import flows
+from helpline import current, flows
 from helpline.config import ConfigError, Settings, load_settings
 from helpline.routing import as_local
 from helpline.simulate_line import OUTCOMES
@@ -65,8 +65,8 @@ def simulation_app(database_url: str | None = None) -> Iterator[tuple[Flask, str
         try:
             yield app, token
         finally:
-            app.extensions["helpline.writer"].stop(timeout=None)
-            app.extensions["helpline.db"].dispose()
+            current.writer(app).stop(timeout=None)
+            current.database(app).dispose()
 
 
 def _simulation_environ(folder: str, token: str, database_url: str | None) -> dict[str, str]:
@@ -102,7 +102,7 @@ def test_command(files: tuple[Path, ...]) -> None:
                 click.echo(f"{'FAIL' if result.failures else 'pass'}  {path.name}: {call.name}")
                 for failure in result.failures:
                     click.echo(f"      {failure}")
-        missing = scripted.uncovered(app.extensions["helpline.flows"], journeys)
+        missing = scripted.uncovered(current.flows(app), journeys)
     for item in missing:
         click.echo(f"not covered by any scripted call: {item}")
     click.echo(f"{len(journeys)} scripted calls, {failed} failed, {len(missing)} not covered")

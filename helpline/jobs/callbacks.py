@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from helpline import current
 from helpline.db import get_database
 from helpline.jobs import JobContext
 from helpline.models import CallbackRequest
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def run(context: JobContext) -> Mapping[str, Any]:
     """Mark pending callbacks past their deadline as overdue."""
-    calendar = context.app.extensions["helpline.settings"].calendar
+    calendar = current.settings(context.app).calendar
     query = (
         select(CallbackRequest)
         .where(CallbackRequest.status == "pending", CallbackRequest.overdue_at.is_(None))

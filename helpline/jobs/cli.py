@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from helpline import current
 from helpline.db import get_database
 from helpline.jobs import find_job, jobs_of
 from helpline.jobs.retention import set_legal_hold
@@ -27,7 +28,7 @@ def jobs_cli() -> None:
 @with_appcontext
 def jobs_list() -> None:
     """Show every job, its schedule, its next run (UK local time) and how it last went."""
-    zone = current_app.extensions["helpline.settings"].calendar.timezone
+    zone = current.settings().calendar.timezone
     now = utcnow().astimezone(zone)
     last = last_runs()
     for job in jobs_of(current_app):

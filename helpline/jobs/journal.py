@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from helpline import current
 from helpline.calls.writer import ContactWriter
 from helpline.jobs import JobContext
 
 
 def run(context: JobContext) -> Mapping[str, Any]:
     """Replay this machine's journal; a dry run only counts what is waiting."""
-    writer: ContactWriter = context.app.extensions["helpline.writer"]
+    writer: ContactWriter = current.writer(context.app)
     if context.dry_run:
         waiting = writer.journaled_count()
         context.say(f"{waiting} journaled events waiting to be recorded")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from helpline import current
 from helpline.db import get_database
 from helpline.jobs import JobContext
 from helpline.reports.rollups import recent_days, refresh_rollups
@@ -12,7 +13,7 @@ from helpline.reports.rollups import recent_days, refresh_rollups
 
 def run(context: JobContext) -> Mapping[str, Any]:
     """Recount the last three whole UK days into the rollups (late callbacks included)."""
-    zone = context.app.extensions["helpline.settings"].calendar.timezone
+    zone = current.settings(context.app).calendar.timezone
     first, last = recent_days(context.now.astimezone(zone).date())
     if context.dry_run:
         context.say(f"would roll up {first} to {last}")

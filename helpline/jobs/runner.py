@@ -12,6 +12,7 @@ from typing import Any, Literal
 from flask import Flask
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from helpline import current
 from helpline.db import get_database
 from helpline.jobs import Job, JobContext
 from helpline.jobs.lock import job_lock
@@ -55,7 +56,7 @@ def _run_locked(app: Flask, job: Job, dry_run: bool, slot: datetime | None) -> R
 
 def _claim(app: Flask, name: str, slot: datetime | None, dry_run: bool) -> int | None:
     """Insert the run's row; None if another process already ran this slot."""
-    clock: Callable[[], datetime] = app.extensions["helpline.clock"]
+    clock: Callable[[], datetime] = current.clock(app)
     try:
         with get_database(app).transaction() as session:
             run = JobRun(job=name, slot=slot, dry_run=dry_run, started_at=clock(), summary={})
@@ -68,7 +69,7 @@ def _claim(app: Flask, name: str, slot: datetime | None, dry_run: bool) -> int |
 
 def _run_claimed(app: Flask, job: Job, run_id: int, dry_run: bool) -> RunResult:
     """Call the job function and record its outcome; a failure is logged, not raised."""
-    clock: Callable[[], datetime] = app.extensions["helpline.clock"]
+    clock: Callable[[], datetime] = current.clock(app)
     context = JobContext(app=app, now=clock(), dry_run=dry_run)
     try:
         summary = dict(job.function(context))

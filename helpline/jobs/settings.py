@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
+from helpline import current
 from helpline.config import JobSettings, Settings
 
 
 def job_settings(app: Flask | None = None) -> JobSettings:
     """Return the app's job settings: retention, stale calls, the weekly summary."""
-    settings: Settings = (app or current_app).extensions["helpline.settings"]
+    settings: Settings = current.settings(app)
     return settings.jobs

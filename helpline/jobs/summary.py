@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import escape
 
+from helpline import current
 from helpline.config import JobSettings, SmtpServer
 from helpline.db import get_database
 from helpline.jobs import JobContext
@@ -31,7 +32,7 @@ LABELS = {
 
 def run(context: JobContext) -> Mapping[str, Any]:
     """Write last week's summary files and e-mail them to the supervisors."""
-    settings = context.app.extensions["helpline.settings"]
+    settings = current.settings(context.app)
     monday = last_week_monday(context.now, settings.calendar.timezone)
     figures = week_figures(context, monday)
     if context.dry_run:
@@ -51,7 +52,7 @@ def last_week_monday(now: datetime, zone: Any) -> date:
 
 def week_figures(context: JobContext, monday: date) -> dict[str, int]:
     """Return the week's call and callback figures."""
-    zone = context.app.extensions["helpline.settings"].calendar.timezone
+    zone = current.settings(context.app).calendar.timezone
     since = datetime.combine(monday, time(0), tzinfo=zone)
     until = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone)
     with get_database(context.app).transaction() as session:

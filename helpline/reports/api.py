@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from werkzeug.wrappers import Response
 
+from helpline import current
 from helpline.auth import role_required
 from helpline.auth.access import json_error
 from helpline.db import get_database
@@ -66,5 +67,5 @@ def commissioner_json() -> Response:
         return json_error(400, f"since and until must be dates (YYYY-MM-DD): {error}")
     with get_database().transaction() as session:
         report = build_commissioner_report(session, period)
-    service = current_app.extensions["helpline.settings"].service_name
+    service = current.settings().service_name
     return jsonify({"service": service, "timezone": period.zone.key} | report.as_json())

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from helpline import current
 from helpline.db import get_database
 from helpline.models import utcnow
 from helpline.reports.rollups import recent_days, refresh_rollups
@@ -24,7 +24,7 @@ def reports_cli() -> None:
 @with_appcontext
 def rollup_command(since: str | None, until: str | None) -> None:
     """Recount whole past days into the rollups (run daily, or after repairing the call log)."""
-    zone = current_app.extensions["helpline.settings"].calendar.timezone
+    zone = current.settings().calendar.timezone
     first, last = recent_days(utcnow().astimezone(zone).date())
     try:
         first = date.fromisoformat(since) if since else first

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,6 @@ from flask import (
     Blueprint,
     Flask,
     Response,
-    current_app,
     flash,
     render_template,
     request,
@@ -22,6 +21,7 @@ from flask import (
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from helpline import current
 from helpline.audit import record_audit
 from helpline.auth import actor_name, add_nav_link, role_required
 from helpline.calls import export
@@ -53,22 +53,16 @@ def init_app(app: Flask) -> None:
     add_nav_link(app, "Commissioner's report", "reports.commissioner", "supervisor")
 
 
-def now() -> datetime:
-    """Return the app's clock."""
-    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
-    return clock()
-
-
 def default_period() -> Period:
     """Return the last week, today included, in UK local days."""
-    zone = current_app.extensions["helpline.settings"].calendar.timezone
-    return last_days(local_today(now(), zone), DASHBOARD_DAYS, zone)
+    zone = current.settings().calendar.timezone
+    return last_days(local_today(current.now(), zone), DASHBOARD_DAYS, zone)
 
 
 def default_quarter() -> Period:
     """Return this calendar quarter."""
-    zone = current_app.extensions["helpline.settings"].calendar.timezone
-    return quarter_of(local_today(now(), zone), zone)
+    zone = current.settings().calendar.timezone
+    return quarter_of(local_today(current.now(), zone), zone)
 
 
 def requested_period(default: Period) -> Period:
@@ -98,20 +92,20 @@ def dashboard() -> str:
 
 def period_figures(session: Session, period: Period) -> tuple[Volumes, CallbackFigures]:
     """Return the period's call figures and callback figures."""
-    settings = current_app.extensions["helpline.settings"]
+    settings = current.settings()
     figures = volumes(session, period, service_level_seconds(settings))
-    return figures, callback_figures(session, period, _calendar(), now())
+    return figures, callback_figures(session, period, _calendar(), current.now())
 
 
 def line_names() -> dict[str, str]:
     """Return each line's name by key, and what a call with no line is called."""
-    lines = current_app.extensions["helpline.settings"].lines
+    lines = current.settings().lines
     return {key: line.name for key, line in lines.items()} | {NONE: "No line (not routed)"}
 
 
 def today() -> date:
     """Return today's UK date."""
-    return local_today(now(), current_app.extensions["helpline.settings"].calendar.timezone)
+    return local_today(current.now(), current.settings().calendar.timezone)
 
 
 @bp.get("/figures.csv")
@@ -168,8 +162,8 @@ def commissioner() -> str:
     return render_template(
         "reports/commissioner.html", report=report, period=period, today=today(),
         shortcuts=shortcuts,
-        produced=now().astimezone(period.zone), definitions=COMMISSIONER_DEFINITIONS,
-        service_name=current_app.extensions["helpline.settings"].service_name,
+        produced=current.now().astimezone(period.zone), definitions=COMMISSIONER_DEFINITIONS,
+        service_name=current.settings().service_name,
     )  # fmt: skip
 
 
@@ -203,13 +197,13 @@ def period_shortcuts(session: Session, zone: ZoneInfo) -> list[tuple[str, Period
 
 def build_commissioner_report(session: Session, period: Period) -> CommissionerReport:
     """Return the commissioner's report for a period with the app's calendar and lines."""
-    lines = current_app.extensions["helpline.settings"].lines
-    return commissioner_report(session, period, _calendar(), lines, now())
+    lines = current.settings().lines
+    return commissioner_report(session, period, _calendar(), lines, current.now())
 
 
 def _calendar() -> Calendar:
     """Return the routing calendar from the settings."""
-    calendar: Calendar = current_app.extensions["helpline.settings"].calendar
+    calendar: Calendar = current.settings().calendar
     return calendar
 
 

@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-from helpline import phones
+from helpline import current, phones
 from helpline.twilio.client import TwilioNotConfiguredError, answered_status, credentials
 from helpline.twilio.numbers import (
     CONNECTION_OVERRIDES,
@@ -119,7 +118,7 @@ def _explain_failover(wanted: dict[str, str]) -> None:
 
 def _public_base_url() -> str:
     """Return HELPLINE_PUBLIC_BASE_URL, which the number's webhooks must use."""
-    base_url: str | None = current_app.extensions["helpline.settings"].public_base_url
+    base_url: str | None = current.settings().public_base_url
     if not base_url:
         raise click.UsageError("set HELPLINE_PUBLIC_BASE_URL to the service's public https URL")
     if not base_url.startswith("https://"):
@@ -131,5 +130,5 @@ def _public_base_url() -> str:
 def _show(e164: str, sid: str, changes: dict[str, tuple[str, str]]) -> None:
     """Print what will change, one setting a line."""
     click.echo(f"{e164} ({sid}) will change:")
-    for name, (current, wanted) in changes.items():
-        click.echo(f"  {name}: {current or '(not set)'} -> {wanted}")
+    for name, (present, wanted) in changes.items():
+        click.echo(f"  {name}: {present or '(not set)'} -> {wanted}")

@@ -11,6 +11,8 @@ from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from helpline import current
+
 # Tests (and a future proxy set-up) put a twilio.http.HttpClient here to carry every request.
 HTTP_CLIENT_EXTENSION = "helpline.twilio_http"
 # Twilio's client waits forever by default; a job or a person at a terminal should not.
@@ -27,7 +29,7 @@ class TwilioNotConfiguredError(Exception):
 
 def credentials(app: Flask | None = None) -> tuple[str, str]:
     """Return the account SID and auth token; raise if either is missing."""
-    settings = (app or current_app).extensions["helpline.settings"]
+    settings = current.settings(app)
     if not settings.twilio_account_sid or not settings.twilio_auth_token:
         raise TwilioNotConfiguredError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set")
     return settings.twilio_account_sid, settings.twilio_auth_token

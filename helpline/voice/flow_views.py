@@ -7,10 +7,10 @@ import logging
 import secrets
 from collections.abc import Callable
 
-from flask import Response, current_app, request
+from flask import Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from helpline import phones
+from helpline import current, phones
 from helpline.calls.events import whole_seconds
 from helpline.flows.interpreter import CallContext, Input, Turn, resume, start
 from helpline.flows.kinds import KINDS
@@ -18,7 +18,7 @@ from helpline.flows.model import FlowSet, Step
 from helpline.routing import RouteDecision
 from helpline.twiml import twiml_response
 from helpline.voice import callers, leg_views
-from helpline.voice.views import bp, callback_url, log_event, now, route_now, route_record
+from helpline.voice.views import bp, callback_url, log_event, route_now, route_record
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,7 @@ def fallback() -> Response:
     # The database may be what failed: every caller counts as new, so no lookup is made; and
     # lines are dialled unscreened, as the prompt would need this struggling service to answer.
     call = dataclasses.replace(context(decision, lambda: "new"), screening=False)
-    extensions = current_app.extensions
-    turn = start(extensions["helpline.flows"], extensions["helpline.prompts"], call)
+    turn = start(current.flows(), current.prompts(), call)
     return twiml_response(turn.response)
 
 
@@ -67,8 +66,8 @@ def dial_action(line: str) -> Response:
     # Those dials were never screened, so an answered line was a person: ignore DialBridged.
     given = Input(dial_status=request.form.get("DialCallStatus", ""))
     flows, prompts = (
-        current_app.extensions["helpline.flows"],
-        current_app.extensions["helpline.prompts"],
+        current.flows(),
+        current.prompts(),
     )
     turn = resume(flows, prompts, context(route_now()), step.flow, step.name, "dial", given)
     return twiml_response(turn.response)
@@ -76,7 +75,7 @@ def dial_action(line: str) -> Response:
 
 def _dial_step(line: str) -> Step | None:
     """Return the main flow's step that dials a line (any flow's, failing that)."""
-    flows: FlowSet = current_app.extensions["helpline.flows"]
+    flows: FlowSet = current.flows()
     ordered = sorted(flows.flows.values(), key=lambda flow: flow.name != flows.main)
     for flow in ordered:
         for step in flow.states.values():
@@ -87,8 +86,7 @@ def _dial_step(line: str) -> Step | None:
 
 def answer_call(decision: RouteDecision) -> Turn:
     """Run the main flow from its start for a new call."""
-    extensions = current_app.extensions
-    return start(extensions["helpline.flows"], extensions["helpline.prompts"], context(decision))
+    return start(current.flows(), current.prompts(), context(decision))
 
 
 @bp.post("/flow/<flow>/<state>/<hook>")
@@ -100,9 +98,8 @@ def flow_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
     if hook in leg_views.LEG_HOOKS:
         return leg_views.leg_hook(flow, state, hook)
     given = _input()
-    extensions = current_app.extensions
     turn = resume(
-        extensions["helpline.flows"], extensions["helpline.prompts"], context(route_now()),
+        current.flows(), current.prompts(), context(route_now()),
         flow, state, hook, given,
     )  # fmt: skip
     _log_turn(flow, state, hook, given, turn)
@@ -114,7 +111,7 @@ def _log_turn(flow: str, state: str, hook: str, given: Input, turn: Turn) -> Non
     route: dict[str, object] = {"flow": flow, "state": state, "hook": hook, "ivr_path": turn.path}
     route["waiting_on"] = turn.waiting_on
     route |= {key: given.query[key] for key in ("attempt", "stage", "v") if key in given.query}
-    step = current_app.extensions["helpline.flows"].step(flow, state)
+    step = current.flows().step(flow, state)
     kind = KINDS[step.type]
     route |= {key: step.prop(key) for key in kind.logged}
     log_event(kind.event, route=route)
@@ -131,9 +128,9 @@ def _log_turn(flow: str, state: str, hook: str, given: Input, turn: Turn) -> Non
 
 def context(decision: RouteDecision, caller_kind: Callable[[], str] | None = None) -> CallContext:
     """Return what the interpreter may know about this call (whether it is known, if given)."""
-    settings = current_app.extensions["helpline.settings"]
+    settings = current.settings()
     caller = phones.caller_from(request.form.get("From"))
-    database = current_app.extensions["helpline.db"]
+    database = current.database()
 
     def kind() -> str:
         if caller.number is None:
@@ -141,7 +138,7 @@ def context(decision: RouteDecision, caller_kind: Callable[[], str] | None = Non
         return callers.caller_kind(database, caller.number, settings.flows.caller_lookup_seconds)
 
     return CallContext(
-        decision=decision, caller=caller, now=now(), calendar=settings.calendar,
+        decision=decision, caller=caller, now=current.now(), calendar=settings.calendar,
         url=callback_url, caller_kind=caller_kind or kind, visit=secrets.token_hex(4),
     )  # fmt: skip
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, current_app, request
+from flask import Response, request
 
+from helpline import current
 from helpline.calls.events import SCREENING_PARAM, EventKind
 from helpline.flows import screening
 from helpline.flows.model import Step
@@ -40,7 +41,7 @@ def leg_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
 def _dial_step(flow: str, state: str, screened: bool) -> Step | None:
     """Return the dial step a line's callback belongs to (a screened one, if asked), or None."""
     try:
-        step: Step = current_app.extensions["helpline.flows"].step(flow, state)
+        step: Step = current.flows().step(flow, state)
     except KeyError:
         return None
     if step.type != "dial" or (screened and not step.prop("screening")):
@@ -53,7 +54,7 @@ def _screen(step: Step, hook: str) -> Response:
     answered_by = request.form.get("AnsweredBy", "")
     if hook == "screen" and not screening.is_machine(answered_by):
         action = callback_url(step.flow, step.name, "screened", {})
-        reply = screening.whisper(current_app.extensions["helpline.prompts"], step, action)
+        reply = screening.whisper(current.prompts(), step, action)
         outcome = "asked"
     else:
         outcome = screening.decide(step, request.form.get("Digits", "").strip(), answered_by)

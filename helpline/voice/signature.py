@@ -6,10 +6,11 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, request
 from twilio.request_validator import RequestValidator
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from helpline import current
 from helpline.config import Settings
 from helpline.twilio.numbers import overrides_fragment
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def require_twilio_signature() -> None:
     """Abort with 403 unless the request is signed by Twilio with our auth token."""
-    settings: Settings = current_app.extensions["helpline.settings"]
+    settings: Settings = current.settings()
     if not settings.verify_signatures:
         return
     signature = request.headers.get("X-Twilio-Signature", "")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from helpline import current
 from helpline.calls.events import ContactEvent, EventKind
 from helpline.routing import ClosurePeriod, RouteDecision, decide
 from helpline.twiml import twiml_response
@@ -34,7 +34,7 @@ def voice_error(error: Exception) -> Response | HTTPException:
     if isinstance(error, HTTPException) and error.code in (403, 405):
         return error
     log.exception("voice webhook %s failed; sending the caller to the support line", request.path)
-    settings = current_app.extensions["helpline.settings"]
+    settings = current.settings()
     action = url_for("voice.dial_action", line=settings.calendar.out_of_hours.key, _external=True)
     # A failure after a <Dial> may follow a last resort already: dial once more, then let it end.
     return twiml_response(
@@ -44,19 +44,13 @@ def voice_error(error: Exception) -> Response | HTTPException:
 
 def route_now() -> RouteDecision:
     """Decide the route for this instant from config and the cached closures."""
-    settings = current_app.extensions["helpline.settings"]
-    return decide(now(), settings.calendar, _cached_closures())
-
-
-def now() -> datetime:
-    """Return the current instant from the app's clock."""
-    clock: Callable[[], datetime] = current_app.extensions["helpline.clock"]
-    return clock()
+    settings = current.settings()
+    return decide(current.now(), settings.calendar, _cached_closures())
 
 
 def _cached_closures() -> tuple[ClosurePeriod, ...]:
     """Return the in-memory closures, or none if the cache itself is unavailable."""
-    cache = current_app.extensions.get("helpline.closures")
+    cache = current_app.extensions.get(current.CLOSURES)
     return cache.current() if cache is not None else ()
 
 
@@ -85,7 +79,7 @@ def log_event(
         log.warning("%s webhook without a CallSid: not recorded", kind)
         return
     event = ContactEvent(
-        kind=kind, call_sid=call_sid[:64], received_at=now(),
+        kind=kind, call_sid=call_sid[:64], received_at=current.now(),
         params=request.form.to_dict() | dict(extra or {}), route=dict(route or {}),
     )  # fmt: skip
-    current_app.extensions["helpline.writer"].submit(event)
+    current.writer().submit(event)
