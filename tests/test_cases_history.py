@@ -96,6 +96,20 @@ def test_a_flagged_caller_ringing_again_sees_the_old_flag_and_case_before_an_ans
     assert api.get_json()["safe_to_call_back"] is None  # the new case's own flag: not yet set
 
 
+def test_the_live_list_shows_a_ringing_repeat_callers_carried_flag(
+    app: Flask, twilio: TwilioClient, client: FlaskClient, auth: AuthActions
+) -> None:
+    """The new case has no flag of its own yet; the list shows the old case's decision."""
+    ring(twilio, "CA0001", CALLER, TUESDAY_10AM, "answered")
+    auth.login_as("handler")
+    flag_do_not_call(auth, case_reference(app, "CA0001"))
+    ring(twilio, "CA0002", CALLER, TUESDAY_10AM + timedelta(hours=2), "live")
+    auth.login_as("handler")
+    rows = client.get("/calls/rows").get_data(as_text=True)
+    live = rows.split('class="live"', 1)[1].split("</section>", 1)[0]
+    assert "2nd call" in live and 'class="flag no">NO — do not call' in live, live
+
+
 def test_carried_flag_stays_until_a_handler_changes_it(
     app: Flask, twilio: TwilioClient, client: FlaskClient, auth: AuthActions
 ) -> None:

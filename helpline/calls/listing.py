@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from helpline import phones
 from helpline.calls.whereabouts import LIVE_STATUSES
+from helpline.cases.history import links_for, safety_for
 from helpline.models import Call, CallbackRequest, CallEvent, Case, CaseDetail
 from helpline.reports.definitions import has_voicemail, is_answered, is_in_hours
 
@@ -196,13 +198,47 @@ def recent_calls(session: Session, filters: CallFilters, zone: ZoneInfo) -> list
 
 
 def _rows(session: Session, query: ListingQuery) -> list[CallRow]:
-    """Run a listing query into rows, numbers masked."""
-    return [
-        CallRow(call=call, reference=reference, outcome=label, caller=phones.mask(call.from_number),
-                call_number=number if reference else None, call_back=call_back,
-                community_trigger=bool(trigger), last_heard_at=heard or call.started_at)
-        for call, reference, label, number, call_back, trigger, heard in session.execute(query)
-    ]  # fmt: skip
+    """Run a listing query into rows, numbers masked, safety carried from the caller's cases."""
+    found = list(session.execute(query))
+    case_ids = {row[0].case_id for row in found if row[0].case_id}
+    carried = safety_for(session, case_ids)
+    elsewhere = _calls_on_linked_cases(session, case_ids)
+    rows = []
+    for call, reference, label, number, call_back, trigger, heard in found:
+        # The caller's place among all their calls, earlier cases included: a repeat caller
+        # ringing on a new case must not look like a first-time caller.
+        number += bisect_left(elsewhere.get(call.case_id or 0, []), call.started_at)
+        # A handler's decision on any of this caller's cases (the newest) beats consent given.
+        safety = carried.get(call.case_id) if call.case_id else None
+        decided = safety.call_back if safety and safety.call_back is not None else call_back
+        row = CallRow(
+            call=call,
+            reference=reference,
+            outcome=label,
+            caller=phones.mask(call.from_number),
+            call_number=number if reference else None,
+            call_back=decided,
+            community_trigger=bool(trigger),
+            last_heard_at=heard or call.started_at,
+        )
+        rows.append(row)
+    return rows
+
+
+def _calls_on_linked_cases(
+    session: Session, case_ids: Collection[int]
+) -> dict[int, list[datetime]]:
+    """Return, for each case, when the calls on the caller's other cases started, in order."""
+    links = links_for(session, case_ids)
+    linked = set().union(*links.values()) if links else set()
+    starts: dict[int, list[datetime]] = {}
+    query = select(Call.case_id, Call.started_at).where(Call.case_id.in_(linked))
+    for case_id, started_at in session.execute(query):
+        starts.setdefault(case_id or 0, []).append(started_at)
+    return {
+        case_id: sorted(at for other in others for at in starts.get(other, []))
+        for case_id, others in links.items()
+    }
 
 
 def outcome_words(label: str, answered_by: str | None = None) -> str:
