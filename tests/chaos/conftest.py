@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from tests.chaos.harness import Chaos
 from tests.chaos.server import Gunicorn, free_port
@@ -39,8 +40,13 @@ def chaos_env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def chaos(chaos_env: dict[str, str], database_url: str, tmp_path: Path) -> Iterator[Chaos]:
-    """Yield a stopped gunicorn and its helpers; kill whatever is left at the end."""
+def chaos(
+    chaos_env: dict[str, str], database_url: str, tmp_path: Path, app: Flask
+) -> Iterator[Chaos]:
+    """Yield a stopped gunicorn and its helpers; kill whatever is left at the end.
+
+    Taking `app` empties the shared database after the test, so no later test sees its calls.
+    """
     server = Gunicorn(chaos_env, tmp_path / "gunicorn.log")
     # Calls of this test only: the database is shared by the whole session.
     prefix = uuid.uuid4().hex[:10]
