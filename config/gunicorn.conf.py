@@ -78,18 +78,18 @@ def post_fork(server, worker):
 
 def post_worker_init(worker):
     """Start the worker's journal writer now: its first sweep replays what this machine holds."""
-    from helpline.calls.writer import writer_of
+    from helpline import current
 
-    writer_of(worker.wsgi).start()
+    current.writer(worker.wsgi).start()
 
 
 def worker_exit(server, worker):
     """Write what the journal holds before the worker goes; what is left waits on disk."""
-    from helpline.calls.writer import writer_of
+    from helpline import current
 
     app = getattr(worker, "wsgi", None)
     if app is not None:
-        writer_of(app).stop(drain_seconds)
+        current.writer(app).stop(drain_seconds)
 
 
 def _build_app_or_exit():

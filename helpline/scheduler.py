@@ -20,7 +20,6 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from helpline import current
-from helpline.calls.writer import writer_of
 from helpline.jobs import Job, jobs_of
 from helpline.jobs.runner import run_job
 from helpline.models import utcnow
@@ -93,7 +92,7 @@ def scheduler_run() -> None:
         )
     run_until_stopped(scheduler)
     # A replay-journal run cut short leaves its events on disk; write what it can before going.
-    writer_of(app).stop(timeout=STOP_DRAIN_SECONDS)
+    current.writer(app).stop(timeout=STOP_DRAIN_SECONDS)
     log.info("clock process stopped")
 
 

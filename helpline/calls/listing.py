@@ -201,8 +201,9 @@ def _rows(session: Session, query: ListingQuery) -> list[CallRow]:
     """Run a listing query into rows, numbers masked, safety carried from the caller's cases."""
     found = list(session.execute(query))
     case_ids = {row[0].case_id for row in found if row[0].case_id}
-    carried = safety_for(session, case_ids)
-    elsewhere = _calls_on_linked_cases(session, case_ids)
+    links = links_for(session, case_ids)  # worked out once: both the flag and the count use it
+    carried = safety_for(session, case_ids, links)
+    elsewhere = _calls_on_linked_cases(session, links)
     rows = []
     for call, reference, label, number, call_back, trigger, heard in found:
         # The caller's place among all their calls, earlier cases included: a repeat caller
@@ -226,10 +227,9 @@ def _rows(session: Session, query: ListingQuery) -> list[CallRow]:
 
 
 def _calls_on_linked_cases(
-    session: Session, case_ids: Collection[int]
+    session: Session, links: Mapping[int, frozenset[int]]
 ) -> dict[int, list[datetime]]:
     """Return, for each case, when the calls on the caller's other cases started, in order."""
-    links = links_for(session, case_ids)
     linked = set().union(*links.values()) if links else set()
     starts: dict[int, list[datetime]] = {}
     query = select(Call.case_id, Call.started_at).where(Call.case_id.in_(linked))

@@ -17,10 +17,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import Flask
 from sqlalchemy import select
 
-from helpline import current
 from helpline.calls.events import ContactEvent
 from helpline.calls.journal import Journal, JournalError
 from helpline.calls.recorder import record
@@ -235,11 +233,6 @@ class ContactWriter:
         if old != self.journal.path and old.exists():
             taken = self.journal.import_lines(old, self.owner)
             log.warning("took %d events from the old journal %s", taken, old.name)
-
-
-def writer_of(app: Flask) -> ContactWriter:
-    """Return the app's contact writer."""
-    return current.writer(app)
 
 
 def _past(deadline: float | None) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -107,11 +107,15 @@ def decisions_for(session: Session, case_ids: Iterable[int]) -> dict[int, Safety
     }  # fmt: skip
 
 
-def safety_for(session: Session, case_ids: Collection[int]) -> dict[int, Safety]:
+def safety_for(
+    session: Session,
+    case_ids: Collection[int],
+    links: Mapping[int, frozenset[int]] | None = None,
+) -> dict[int, Safety]:
     """Return the safety flags each case shows, carried from the caller's other cases."""
     if not case_ids:
         return {}
-    links = links_for(session, case_ids)
+    links = links_for(session, case_ids) if links is None else links
     decisions = decisions_for(session, set(case_ids).union(*links.values()))
     return {case_id: safety_of(case_id, links[case_id], decisions) for case_id in case_ids}
 
