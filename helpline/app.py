@@ -74,7 +74,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
             return store.current_and_future(session, current.now(app))
 
     closures = ClosureCache(load_closures, settings.closure_cache_seconds)
-    writer = ContactWriter(database, Journal(settings.journal_path))
+    writer = ContactWriter(database, Journal(settings.journal_path), settings.reference_prefix)
     current.install(app, closures=closures, writer=writer)
     signature.init_app(app, settings)
     auth.init_app(app, settings)

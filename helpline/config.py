@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Mapping
@@ -17,7 +18,8 @@ from helpline import phones
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ENVIRONMENTS = ("production", "development", "testing")
-REQUIRED_LINES = ("harmony", "out_of_hours")
+LINE_KEY = re.compile(r"^[a-z_]+$")
+REFERENCE_PREFIX = re.compile(r"^[A-Z]{2,6}$")
 DEFAULT_CONFIG = "config/helpline.toml"
 SMTP_SCHEMES = ("smtp", "smtps", "smtp+starttls")
 
@@ -31,12 +33,21 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class OpeningHours:
+    """Open [opens, closes) local time for each weekday (0 = Monday) the line opens."""
+
+    days: Mapping[int, tuple[time, time]]
+
+
+@dataclass(frozen=True)
 class Line:
-    """A phone line the helpline can connect callers to."""
+    """A phone line the helpline can connect callers to, and when it takes calls."""
 
     key: str
     name: str
     number: str  # E.164
+    hours: OpeningHours | None = None  # None: the line that takes every call no other line does
+    open_on_bank_holidays: bool = False
 
     @property
     def national(self) -> str:
@@ -45,22 +56,34 @@ class Line:
 
 
 @dataclass(frozen=True)
-class OpeningHours:
-    """Open [opens, closes) local time for each weekday (0 = Monday) the line opens."""
-
-    days: Mapping[int, tuple[time, time]]
-
-
-@dataclass(frozen=True)
 class Calendar:
     """Everything routing needs besides closures: pure data, no I/O."""
 
     timezone: ZoneInfo
-    hours: OpeningHours
     holiday_country: str
     holiday_subdivision: str | None
-    in_hours: Line
-    out_of_hours: Line
+    # In the order routing tries them: each line with hours in turn, then the always-open line.
+    lines: tuple[Line, ...]
+
+    @property
+    def main(self) -> Line:
+        """Return the first line routing tries: the service's own line."""
+        return self.lines[0]
+
+    @property
+    def scheduled(self) -> tuple[Line, ...]:
+        """Return the lines with opening hours, in the order routing tries them."""
+        return self.lines[:-1]
+
+    @property
+    def always_open(self) -> Line:
+        """Return the line that takes every call when no line with hours is open."""
+        return self.lines[-1]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Return the lines' keys in routing order."""
+        return tuple(line.key for line in self.lines)
 
 
 @dataclass(frozen=True)
@@ -120,18 +143,20 @@ class Settings:
     service_name: str
     spoken_name: str
     provider: str
+    reference_prefix: str  # case references read PREFIX-YYYY-NNNNN
     calendar: Calendar
     voice: Voice
     proxy_hops: int = 1
     closure_cache_seconds: float = 30.0
     flows: FlowSettings = field(default_factory=FlowSettings)
     jobs: JobSettings = field(default_factory=JobSettings)
+    service_level_seconds: int = 20  # [reports]: answered within this many seconds is on target
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def lines(self) -> dict[str, Line]:
-        """Return the configured lines by key."""
-        return {line.key: line for line in (self.calendar.in_hours, self.calendar.out_of_hours)}
+        """Return the configured lines by key, in routing order."""
+        return {line.key: line for line in self.calendar.lines}
 
 
 def load_settings(
@@ -161,6 +186,7 @@ def load_settings(
         service_name=_text(service, "name", f"{source}: service"),
         spoken_name=_text(service, "spoken_name", f"{source}: service"),
         provider=_text(service, "provider", f"{source}: service"),
+        reference_prefix=_reference_prefix(service, source),
         calendar=_calendar(raw, source),
         voice=_voice(raw.get("voice", {}), source),
         proxy_hops=whole_number(webhooks, "proxy_hops", 1, source, "webhooks", minimum=0),
@@ -169,6 +195,14 @@ def load_settings(
         ),
         flows=_flows(raw.get("flows", {}), source, path.parent),
         jobs=_jobs(raw, environ, source, instance_path),
+        service_level_seconds=whole_number(
+            _optional_table(raw, "reports", source),
+            "service_level_seconds",
+            20,
+            source,
+            "reports",
+            minimum=1,
+        ),
         extra={k: v for k, v in raw.items() if k not in _KNOWN_TABLES},
     )
 
@@ -177,7 +211,7 @@ _KNOWN_TABLES = {
     "service",
     "bank_holidays",
     "lines",
-    "hours",
+    "reports",
     "voice",
     "webhooks",
     "flows",
@@ -309,19 +343,26 @@ def _verify_signatures(environ: Mapping[str, str], environment: str) -> bool:
 
 
 def _calendar(raw: Mapping[str, Any], source: str) -> Calendar:
-    """Build the routing calendar from the timezone, hours, holidays and lines."""
+    """Build the routing calendar from the timezone, holidays and lines."""
     service = _table(raw, "service", source)
     holidays = _table(raw, "bank_holidays", source)
-    lines = _lines(_table(raw, "lines", source), source)
+    if "hours" in raw:
+        raise ConfigError(source, "hours", "opening hours belong to a line: [lines.<key>.hours]")
     subdivision = holidays.get("subdivision")
     return Calendar(
         timezone=_timezone(service.get("timezone"), source),
-        hours=_hours(_table(raw, "hours", source), source),
         holiday_country=_holiday_country(holidays, subdivision, source),
         holiday_subdivision=subdivision,
-        in_hours=lines["harmony"],
-        out_of_hours=lines["out_of_hours"],
+        lines=_lines(_table(raw, "lines", source), source),
     )
+
+
+def _reference_prefix(service: Mapping[str, Any], source: str) -> str:
+    """Return the case reference prefix: two to six capital letters."""
+    prefix = _text(service, "case_reference_prefix", f"{source}: service")
+    if not REFERENCE_PREFIX.match(prefix):
+        raise ConfigError(source, "service.case_reference_prefix", "must be 2-6 capital letters")
+    return prefix
 
 
 def _timezone(value: Any, source: str) -> ZoneInfo:
@@ -344,31 +385,57 @@ def _holiday_country(holidays: Mapping[str, Any], subdivision: Any, source: str)
     return country
 
 
-def _lines(table: Mapping[str, Any], source: str) -> dict[str, Line]:
-    """Parse every [lines.*] table; harmony and out_of_hours are required."""
-    lines: dict[str, Line] = {}
-    for key in REQUIRED_LINES:
-        entry = table.get(key)
-        if not isinstance(entry, Mapping):
-            raise ConfigError(source, f"lines.{key}", "missing table")
-        number = phones.to_e164(str(entry.get("number", "")))
-        if number is None:
-            raise ConfigError(
-                source, f"lines.{key}.number", f"unparseable phone number {entry.get('number')!r}"
-            )
-        lines[key] = Line(
-            key=key, name=_text(entry, "name", f"{source}: lines.{key}"), number=number
+def _lines(table: Mapping[str, Any], source: str) -> tuple[Line, ...]:
+    """Parse every [lines.*] table: lines with hours in the order written, then the one without."""
+    lines = [_line(key, entry, source) for key, entry in table.items()]
+    always_open = [line for line in lines if line.hours is None]
+    if len(always_open) != 1:
+        named = ", ".join(line.key for line in always_open) or "none"
+        raise ConfigError(
+            source,
+            "lines",
+            f"exactly one line must have no hours (it takes every other call); found {named}",
         )
-    return lines
+    scheduled = tuple(line for line in lines if line.hours is not None)
+    if not scheduled:
+        raise ConfigError(source, "lines", "at least one line needs opening hours")
+    return (*scheduled, always_open[0])
 
 
-def _hours(table: Mapping[str, Any], source: str) -> OpeningHours:
+def _line(key: str, entry: Any, source: str) -> Line:
+    """Parse one [lines.<key>] table: its name, number and, unless always open, its hours."""
+    where = f"lines.{key}"
+    if not LINE_KEY.match(key):
+        raise ConfigError(source, where, "a line's key is lower-case letters and underscores")
+    if not isinstance(entry, Mapping):
+        raise ConfigError(source, where, "must be a table")
+    number = phones.to_e164(str(entry.get("number", "")))
+    if number is None:
+        raise ConfigError(
+            source, f"{where}.number", f"unparseable phone number {entry.get('number')!r}"
+        )
+    hours = entry.get("hours")
+    if hours is not None and not isinstance(hours, Mapping):
+        raise ConfigError(source, f"{where}.hours", "must be a table of weekdays")
+    bank_holidays = entry.get("open_on_bank_holidays", False)
+    if not isinstance(bank_holidays, bool):
+        raise ConfigError(source, f"{where}.open_on_bank_holidays", "must be true or false")
+    return Line(
+        key=key,
+        name=_text(entry, "name", f"{source}: {where}"),
+        number=number,
+        hours=None if hours is None else _hours(hours, source, f"{where}.hours"),
+        open_on_bank_holidays=bank_holidays,
+    )
+
+
+def _hours(table: Mapping[str, Any], source: str, where: str) -> OpeningHours:
     """Parse "HH:MM-HH:MM" per weekday name into open/close times."""
     days: dict[int, tuple[time, time]] = {}
     for name, value in table.items():
         if name not in WEEKDAYS:
-            raise ConfigError(source, f"hours.{name}", "unknown weekday")
-        days[WEEKDAYS.index(name)] = _time_range(str(value), source, f"hours.{name}")
+            raise ConfigError(source, f"{where}.{name}", "unknown weekday")
+        days[WEEKDAYS.index(name)] = _time_range(str(value), source, f"{where}.{name}")
     return OpeningHours(days=days)
 
 
@@ -461,10 +528,3 @@ def smtp_server(url: str) -> SmtpServer | None:
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
     )
-
-
-def service_level_seconds(settings: Settings) -> int:
-    """Return [reports] service_level_seconds: answered within this many seconds is on target."""
-    table = settings.extra.get("reports", {})
-    source = str(settings.config_path)
-    return whole_number(table, "service_level_seconds", 20, source, "reports", minimum=1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import holidays
 
-from helpline.config import Calendar, Line
+from helpline.config import Calendar, Line, OpeningHours
 
 ClosureKind = Literal["closed", "open"]
 Outcome = Literal[
@@ -27,17 +27,33 @@ class ClosurePeriod:
     ends_at: datetime
     reason: str
     kind: ClosureKind = "closed"
+    line: str | None = (
+        None  # the line's key; None (closures set before lines had their own) is the main line
+    )
 
     def covers(self, instant: datetime) -> bool:
         """Return True if the instant falls inside this period."""
         return self.starts_at <= instant < self.ends_at
+
+    def applies_to(self, line: Line, calendar: Calendar) -> bool:
+        """Return True if this closure (or opening) is for that line."""
+        return self.line == line.key or (self.line is None and line == calendar.main)
+
+
+@dataclass(frozen=True)
+class LineState:
+    """Whether one line is open at an instant, and why, in words a supervisor understands."""
+
+    open: bool
+    outcome: Outcome
+    reason: str
 
 
 @dataclass(frozen=True)
 class RouteDecision:
     """Where a call at one instant goes, and why, in words a supervisor understands."""
 
-    open: bool
+    open: bool  # True when a line with opening hours takes the call
     line: str
     number: str
     reason: str
@@ -51,53 +67,65 @@ class RouteDecision:
 def decide(
     instant: datetime, calendar: Calendar, closures: Iterable[ClosurePeriod] = ()
 ) -> RouteDecision:
-    """Return the routing decision for an aware instant."""
+    """Return the routing decision for an aware instant: the first line with hours open, else
+    the always-open line, with the reason the first line is closed."""
     if instant.tzinfo is None:
         raise ValueError("routing needs an aware datetime")
     periods = [period for period in closures if period.covers(instant)]
+    states = [(line, line_state(instant, line, calendar, periods)) for line in calendar.scheduled]
+    for line, state in states:
+        if state.open:
+            return _decision(line, state)
+    return _decision(calendar.always_open, states[0][1])
+
+
+def line_state(
+    instant: datetime, line: Line, calendar: Calendar, closures: Iterable[ClosurePeriod] = ()
+) -> LineState:
+    """Return whether a line with hours is open at an instant: closures first, then its hours."""
+    periods = [p for p in closures if p.covers(instant) and p.applies_to(line, calendar)]
     for period in periods:
         if period.kind == "closed":
-            return _closed(calendar, "closure", f"closure: {period.reason}")
+            return LineState(False, "closure", f"closure: {period.reason}")
     for period in periods:
-        return _open(calendar, "opening", f"opening: {period.reason}")
-    local = instant.astimezone(calendar.timezone)
-    return _by_calendar(local, calendar)
+        return LineState(True, "opening", f"opening: {period.reason}")
+    return _by_hours(instant.astimezone(calendar.timezone), line, calendar)
 
 
-def _by_calendar(local: datetime, calendar: Calendar) -> RouteDecision:
-    """Apply bank holidays and weekly opening hours to a local time."""
-    holiday = bank_holiday(local.date(), calendar.holiday_country, calendar.holiday_subdivision)
+def _by_hours(local: datetime, line: Line, calendar: Calendar) -> LineState:
+    """Apply bank holidays and the line's weekly opening hours to a local time."""
+    holiday = _holiday_for(local.date(), line, calendar)
     if holiday:
-        return _closed(calendar, "bank_holiday", f"bank holiday: {holiday}")
-    hours = calendar.hours.days.get(local.weekday())
+        return LineState(False, "bank_holiday", f"bank holiday: {holiday}")
+    hours = line.hours.days.get(local.weekday()) if line.hours else None
     if hours is None:
         weekend = local.weekday() >= 5
-        return _closed(
-            calendar, *(("weekend", "weekend") if weekend else ("closed_day", "closed today"))
+        return LineState(
+            False, *(("weekend", "weekend") if weekend else ("closed_day", "closed today"))
         )
     opens, closes = hours
-    now = local.time()
-    if now < opens:
-        return _closed(calendar, "before_opening", "before opening")
-    if now >= closes:
-        return _closed(calendar, "evening", "evening")
-    return _open(calendar, "in_hours", "in hours")
+    if local.time() < opens:
+        return LineState(False, "before_opening", "before opening")
+    if local.time() >= closes:
+        return LineState(False, "evening", "evening")
+    return LineState(True, "in_hours", "in hours")
 
 
-def _open(calendar: Calendar, outcome: Outcome, reason: str) -> RouteDecision:
-    """Return a decision for the in-hours line."""
-    return _decision(calendar.in_hours, True, outcome, reason)
+def _holiday_for(day: date, line: Line, calendar: Calendar) -> str | None:
+    """Return the bank holiday that closes the line that day, or None."""
+    if line.open_on_bank_holidays:
+        return None
+    return bank_holiday(day, calendar.holiday_country, calendar.holiday_subdivision)
 
 
-def _closed(calendar: Calendar, outcome: Outcome, reason: str) -> RouteDecision:
-    """Return a decision for the out-of-hours line."""
-    return _decision(calendar.out_of_hours, False, outcome, reason)
-
-
-def _decision(line: Line, is_open: bool, outcome: Outcome, reason: str) -> RouteDecision:
-    """Build a decision for a line."""
+def _decision(line: Line, state: LineState) -> RouteDecision:
+    """Build a decision to connect a call to a line."""
     return RouteDecision(
-        open=is_open, line=line.key, number=line.number, reason=reason, outcome=outcome
+        open=line.hours is not None,
+        line=line.key,
+        number=line.number,
+        reason=state.reason,
+        outcome=state.outcome,
     )
 
 
@@ -124,12 +152,12 @@ def as_local(text: str, calendar: Calendar) -> datetime:
     return instant
 
 
-def describe_hours(calendar: Calendar) -> str:
-    """Return the opening hours in speech, e.g. "Monday to Friday, 9am to 5pm"."""
+def describe_hours(opening: OpeningHours) -> str:
+    """Return opening hours in speech, e.g. "Monday to Friday, 9am to 5pm"."""
     days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     groups: list[tuple[list[int], tuple[time, time]]] = []
-    for day in sorted(calendar.hours.days):
-        hours = calendar.hours.days[day]
+    for day in sorted(opening.days):
+        hours = opening.days[day]
         if groups and groups[-1][1] == hours and groups[-1][0][-1] == day - 1:
             groups[-1][0].append(day)
         else:
@@ -153,12 +181,12 @@ def _spoken_time(moment: time) -> str:
 def working_deadline(
     start: datetime, calendar: Calendar, working_time: timedelta | None = None
 ) -> datetime:
-    """Return when `working_time` of opening hours (default one working day) has passed after start.
+    """Return when `working_time` of the main line's hours (default one working day) has passed.
 
     Bank holidays and closed weekdays do not count; closures are ignored, because a callback
     owed is still owed when the line closes for an hour.
     """
-    remaining = working_time or _typical_day(calendar)
+    remaining = working_time or working_day(calendar)
     local = start.astimezone(calendar.timezone)
     day = local.date()
     for _ in range(366):
@@ -174,19 +202,24 @@ def working_deadline(
     raise ValueError("no opening hours within a year")
 
 
-def _typical_day(calendar: Calendar) -> timedelta:
-    """Return the longest configured opening span: the length of one working day."""
+def opening_days(line: Line) -> Mapping[int, tuple[time, time]]:
+    """Return a line's opening times by weekday (none for the always-open line)."""
+    return line.hours.days if line.hours else {}
+
+
+def working_day(calendar: Calendar) -> timedelta:
+    """Return the main line's longest opening span: the length of one working day."""
     spans = [
         datetime.combine(date.min, closes) - datetime.combine(date.min, opens)
-        for opens, closes in calendar.hours.days.values()
+        for opens, closes in opening_days(calendar.main).values()
     ]
     return max(spans, default=timedelta(hours=8))
 
 
 def _open_span(day: date, calendar: Calendar) -> tuple[datetime, datetime] | None:
-    """Return the local opening and closing instants on a day, or None if closed all day."""
-    hours = calendar.hours.days.get(day.weekday())
-    if hours is None or bank_holiday(day, calendar.holiday_country, calendar.holiday_subdivision):
+    """Return the main line's local opening and closing instants on a day, or None if closed."""
+    hours = opening_days(calendar.main).get(day.weekday())
+    if hours is None or _holiday_for(day, calendar.main, calendar):
         return None
     zone = calendar.timezone
     return datetime.combine(day, hours[0], tzinfo=zone), datetime.combine(

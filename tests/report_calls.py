@@ -24,6 +24,8 @@ from tests.twilio_client import (
 
 # The flow's dial steps and the lines they ring (ivr_flows/harmony.yaml).
 STATES = {"harmony": "connect_harmony", "out_of_hours": "connect_support"}
+# config/helpline.toml's lines in routing order, as the reports are given them.
+LINES = ("harmony", "out_of_hours")
 CALLERS = ("+447911123456", "+447700900123", "+447700900456", "07700 900789", "anonymous")
 
 

@@ -13,6 +13,7 @@ from helpline.db import get_database
 from helpline.reports.periods import Period
 from helpline.reports.volumes import volumes
 from tests.flow_helpers import IN_HOURS
+from tests.report_calls import LINES
 from tests.twilio_client import TwilioClient, dial_params, incoming_params, status_params
 
 CALLER = "+447911123456"
@@ -44,5 +45,5 @@ def test_a_machine_answer_is_exported_and_not_counted(
     assert [rows[sid]["dial_status"] for sid in sids] == ["completed", "completed", "no-answer"]
     period = Period(date(2026, 11, 24), date(2026, 11, 24), ZoneInfo("Europe/London"))
     with get_database(app).transaction() as session:
-        figures = volumes(session, period)
+        figures = volumes(session, period, LINES)
     assert (figures.total_calls, figures.answered, figures.missed) == (3, 1, 2)

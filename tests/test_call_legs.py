@@ -15,13 +15,17 @@ START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 PARENT, LEG, LEG2 = "CA" + "1" * 32, "CA" + "2" * 32, "CA" + "3" * 32
 
 
+# The routing order the webhooks send with every event about a line (config/helpline.toml).
+LINES = ["harmony", "out_of_hours"]
+
+
 def leg_event(status: str, sequence: int, sid: str = LEG, line: str = "harmony") -> ContactEvent:
     """Return a child-leg progress event as Twilio posts it to the <Number> statusCallback."""
     at = START + timedelta(seconds=2 * sequence)
     params = {"CallSid": sid, "ParentCallSid": PARENT, "CallStatus": status}
     params |= {"SequenceNumber": str(sequence), "Timestamp": format_datetime(at)}
     params |= {"CallbackSource": "call-progress-events", "Direction": "outbound-dial"}
-    return ContactEvent("leg", PARENT, at, params, {"line": line, "hook": "leg"})
+    return ContactEvent("leg", PARENT, at, params, {"line": line, "hook": "leg", "lines": LINES})
 
 
 def screening_event(outcome: str, seconds: int = 9, sid: str = LEG) -> ContactEvent:
@@ -29,6 +33,7 @@ def screening_event(outcome: str, seconds: int = 9, sid: str = LEG) -> ContactEv
     hook = "screen" if outcome == "asked" else "screened"
     params = {"CallSid": sid, "ParentCallSid": PARENT, SCREENING_PARAM: outcome}
     route = {"line": "harmony", "hook": hook, "flow": "harmony", "state": "connect_harmony"}
+    route["lines"] = LINES
     return ContactEvent("screening", PARENT, START + timedelta(seconds=seconds), params, route)
 
 
@@ -37,7 +42,8 @@ def dial_event(status: str, bridged: str, line: str = "harmony", sid: str = LEG)
     params = {"CallSid": PARENT, "DialCallStatus": status, "DialBridged": bridged}
     params |= {"DialCallSid": sid, "CallStatus": "in-progress"}
     kind: EventKind = "dial"
-    return ContactEvent(kind, PARENT, START + timedelta(seconds=30), params, {"line": line})
+    route = {"line": line, "lines": LINES}
+    return ContactEvent(kind, PARENT, START + timedelta(seconds=30), params, route)
 
 
 def fold_all(events: list[ContactEvent]) -> CallState:

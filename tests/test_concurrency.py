@@ -42,7 +42,8 @@ def test_racing_writers_open_one_case(
 ) -> None:
     """Eight writers (as eight worker processes would) record first calls at the same instant."""
     writers = [
-        ContactWriter(Database(database_url), Journal(tmp_path / f"j{i}.sqlite3")) for i in range(8)
+        ContactWriter(Database(database_url), Journal(tmp_path / f"j{i}.sqlite3"), "HAR")
+        for i in range(8)
     ]
     start = threading.Barrier(len(writers))
 

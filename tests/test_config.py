@@ -26,13 +26,21 @@ def settings_for(tmp_path: Path, text: str, **env: str):  # type: ignore[no-unty
 @pytest.mark.parametrize(
     ("change", "key", "problem"),
     [
-        (('monday = "09:00-17:00"', 'monday = "17:00-09:00"'), "hours.monday", "before closing"),
+        (
+            ('monday = "09:00-17:00"', 'monday = "17:00-09:00"'),
+            "lines.harmony.hours.monday",
+            "before closing",
+        ),
         (
             ('monday = "09:00-17:00"', 'monday = "nine to five"'),
-            "hours.monday",
+            "lines.harmony.hours.monday",
             "expected HH:MM-HH:MM",
         ),
-        (('monday = "09:00-17:00"', 'funday = "09:00-17:00"'), "hours.funday", "unknown weekday"),
+        (
+            ('monday = "09:00-17:00"', 'funday = "09:00-17:00"'),
+            "lines.harmony.hours.funday",
+            "unknown weekday",
+        ),
         (
             ('number = "0330 1757 258"', 'number = "not a number"'),
             "lines.harmony.number",
@@ -44,7 +52,31 @@ def settings_for(tmp_path: Path, text: str, **env: str):  # type: ignore[no-unty
             "unknown timezone",
         ),
         (("ring_timeout = 25", 'ring_timeout = "soon"'), "voice.ring_timeout", "whole number"),
-        (("[lines.out_of_hours]", "[lines.spare]"), "lines.out_of_hours", "missing"),
+        (
+            (
+                'number = "08081 689111"',
+                'number = "08081 689111"\nhours = { monday = "09:00-17:00" }',
+            ),
+            "lines",
+            "exactly one line must have no hours",
+        ),
+        (("[lines.harmony.hours]", "[hours]"), "hours", "belong to a line"),
+        (("[lines.out_of_hours]", "[lines.Out-of-hours]"), "lines.Out-of-hours", "lower-case"),
+        (
+            ("open_on_bank_holidays = false", 'open_on_bank_holidays = "no"'),
+            "lines.harmony.open_on_bank_holidays",
+            "true or false",
+        ),
+        (
+            ('case_reference_prefix = "HAR"', 'case_reference_prefix = "har-"'),
+            "service.case_reference_prefix",
+            "capital letters",
+        ),
+        (
+            ("service_level_seconds = 20", "service_level_seconds = 0"),
+            "reports.service_level_seconds",
+            "whole number",
+        ),
     ],
 )
 def test_bad_values_name_file_key_and_problem(
@@ -115,7 +147,10 @@ def test_start_up_error_is_one_line_without_traceback(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
-    assert f"{bad}: hours.tuesday: opening time must be before closing time" in result.stderr
+    assert (
+        f"{bad}: lines.harmony.hours.tuesday: opening time must be before closing time"
+        in result.stderr
+    )
 
 
 def test_missing_secret_in_production_stops_start_up(tmp_path: Path) -> None:

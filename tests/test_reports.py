@@ -90,7 +90,7 @@ def seeded(app: Flask, twilio: TwilioClient) -> list[str]:
 def figures_for(app: Flask, period: Period) -> Volumes:
     """Return the report's volumes for a period."""
     with get_database(app).transaction() as session:
-        return volumes(session, period)
+        return volumes(session, period, report_calls.LINES)
 
 
 def test_figures_equal_counts_from_the_export(
@@ -182,7 +182,8 @@ def test_a_ringing_call_is_not_missed_until_it_has_an_outcome(
     today = Period(date(2026, 11, 24), date(2026, 11, 24), LONDON)
     twilio.at(at).post("/voice/incoming", incoming_params("CAlive", "+447911123456"))
     with get_database(app).transaction() as session:
-        assert (volumes(session, today).total_calls, volumes(session, today).missed) == (1, 0)
+        figures = volumes(session, today, report_calls.LINES)
+        assert (figures.total_calls, figures.missed) == (1, 0)
     twilio.post("/voice/dial/harmony", dial_params("CAlive", "+447911123456", "no-answer"))
     with get_database(app).transaction() as session:
-        assert volumes(session, today).missed == 1
+        assert volumes(session, today, report_calls.LINES).missed == 1

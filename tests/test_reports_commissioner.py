@@ -166,10 +166,11 @@ def test_report_equals_the_export_and_cases_api(
 
 
 def report_calls_outcomes() -> list[str]:
-    """Return the outcome keys."""
-    from helpline.reports.definitions import OUTCOMES
+    """Return the outcome keys: answered split by the configured lines."""
+    from helpline.reports.definitions import outcome_keys
+    from tests.report_calls import LINES
 
-    return list(OUTCOMES)
+    return outcome_keys(LINES)
 
 
 def test_page_and_csv_show_the_api_figures(

@@ -21,6 +21,7 @@ from helpline.reports.periods import Period
 from helpline.reports.rollups import refresh_rollups
 from helpline.reports.volumes import volumes
 from tests import report_calls
+from tests.report_calls import LINES
 from tests.test_reports import LONDON, PERIOD, answered, exported, nearest_rank, voicemail_sids
 from tests.twilio_client import TwilioClient
 
@@ -39,7 +40,7 @@ def callback_sids(app: Flask) -> set[str]:
 def outcome_of(row: dict[str, Any], voicemails: set[str], callbacks: set[str]) -> str:
     """Return an exported call's one outcome, by the documented order."""
     if answered(row):
-        return "answered_harmony" if row["dial_line"] == "harmony" else "answered_support"
+        return f"answered_{row['dial_line']}"
     if row["call_sid"] in voicemails:
         return "voicemail"
     if row["call_sid"] in callbacks:
@@ -91,8 +92,11 @@ def expected_measures(
     """Count every measure from exported rows, by the documented definitions."""
     voicemails, callbacks = voicemail_sids(app), callback_sids(app)
     outcomes = Counter(outcome_of(row, voicemails, callbacks) for row in rows)
-    harmony = Counter(
-        outcome_of(r, voicemails, callbacks) for r in rows if r["route_line"] == "harmony"
+    # In hours: routed to a line with opening hours (every line but the last, always-open one).
+    in_hours = [r for r in rows if r["route_line"] in LINES[:-1]]
+    in_hours_settled = sum(outcome_of(r, voicemails, callbacks) != "in_progress" for r in in_hours)
+    answered_where_routed = sum(
+        outcome_of(r, voicemails, callbacks) == f"answered_{r['route_line']}" for r in in_hours
     )
     waits = [w for w in map(wait_of, rows) if w is not None]
     abandoned = outcomes["abandoned_menu"] + outcomes["abandoned_ringing"]
@@ -102,9 +106,7 @@ def expected_measures(
     return {
         **{f"outcome_{key}": outcomes[key] for key in report_outcomes()},
         "outcomes_total": len(rows),
-        "harmony_answer_rate": _ratio(
-            harmony["answered_harmony"], sum(harmony.values()) - harmony["in_progress"]
-        ),
+        "in_hours_answer_rate": _ratio(answered_where_routed, in_hours_settled),
         "time_to_answer_seconds_mean": round(sum(waits) / len(waits), 1) if waits else None,
         "time_to_answer_seconds_p90": nearest_rank(waits, 0.9),
         "service_level": _ratio(sum(w <= THRESHOLD for w in waits), offered),
@@ -117,10 +119,10 @@ def expected_measures(
 
 
 def report_outcomes() -> list[str]:
-    """Return the outcome keys the report uses."""
-    from helpline.reports.definitions import OUTCOMES
+    """Return the outcome keys the report uses: answered split by the configured lines."""
+    from helpline.reports.definitions import outcome_keys
 
-    return list(OUTCOMES)
+    return outcome_keys(LINES)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -131,7 +133,7 @@ def _ratio(part: int, whole: int) -> float | None:
 def measured(app: Flask, period: Period) -> dict[str, Any]:
     """Return the report's figures for a period."""
     with get_database(app).transaction() as session:
-        return volumes(session, period, THRESHOLD).figures()
+        return volumes(session, period, LINES, THRESHOLD).figures()
 
 
 def check_period(app: Flask, runner: FlaskCliRunner, period: Period) -> dict[str, Any]:
@@ -200,8 +202,8 @@ def test_dashboard_csv_and_api_show_the_same_measures(
     tiles = [int(shown[f"outcome_{key}"]) for key in report_outcomes()]
     assert sum(tiles) == int(shown["total_calls"]) == len(exported(runner, PERIOD))
     assert shown["repeat_callers"] == str(expected["repeat_callers"])
-    assert shown["harmony_answer_rate"] == f"{100 * expected['harmony_answer_rate']:.1f}%"
-    for term in ("Harmony answer rate", "Time to answer", "Service level", "Abandonment rate"):
+    assert shown["in_hours_answer_rate"] == f"{100 * expected['in_hours_answer_rate']:.1f}%"
+    for term in ("In-hours answer rate", "Time to answer", "Service level", "Abandonment rate"):
         assert f"<dt>{term}</dt>" in page
 
 

@@ -15,6 +15,7 @@ from helpline.reports.periods import Period
 from helpline.reports.rollups import refresh_rollups
 from helpline.reports.volumes import Volumes, live_tallies, volumes
 from tests import report_calls
+from tests.report_calls import LINES
 from tests.test_reports import LONDON, PERIOD, expected_figures, exported, voicemail_sids
 from tests.twilio_client import TwilioClient
 
@@ -22,7 +23,7 @@ from tests.twilio_client import TwilioClient
 def figures_for(app: Flask) -> Volumes:
     """Return the volumes for the test period."""
     with get_database(app).transaction() as session:
-        return volumes(session, PERIOD)
+        return volumes(session, PERIOD, LINES)
 
 
 def roll(app: Flask, since: date, until: date) -> int:
@@ -55,10 +56,10 @@ def test_any_period_rolled_up_matches_live(app: Flask, twilio: TwilioClient) -> 
         Period(date(2025, 12, 25), date(2025, 12, 29), LONDON),
     ]
     with get_database(app).transaction() as session:
-        live = [volumes(session, period).figures() for period in periods]
+        live = [volumes(session, period, LINES).figures() for period in periods]
     roll(app, PERIOD.first, PERIOD.last)
     with get_database(app).transaction() as session:
-        assert [volumes(session, period).figures() for period in periods] == live
+        assert [volumes(session, period, LINES).figures() for period in periods] == live
     assert any(figures["returning_cases"] for figures in live)
 
 

@@ -96,7 +96,7 @@ def test_journal_replayed_when_database_returns(app: Flask, down_app: Flask) -> 
     down = TwilioClient(down_app, down_app.test_client())
     down.post("/voice/incoming", incoming_params("CA77", "+447911123456"))
     down.post("/voice/status", status_params("CA77", "+447911123456", "completed", 1, IN_HOURS, 30))
-    writer = ContactWriter(get_database(app), Journal(journal_of(down_app).path))
+    writer = ContactWriter(get_database(app), Journal(journal_of(down_app).path), "HAR")
     assert writer.replay_journal() == (2, 0)
     assert writer.replay_journal() == (0, 0)
     with get_database(app).transaction() as session:
@@ -160,7 +160,7 @@ def test_outage_pauses_writes_then_heals(
     import helpline.calls.writer as module
 
     monkeypatch.setattr(module, "RETRY_DELAYS", ())
-    writer = ContactWriter(get_database(app), Journal(tmp_path / "outage.sqlite3"))
+    writer = ContactWriter(get_database(app), Journal(tmp_path / "outage.sqlite3"), "HAR")
     attempts: list[str] = []
     real_transaction = Database.transaction
 
@@ -191,13 +191,13 @@ def test_event_the_database_refuses_does_not_block_others(
     monkeypatch.setattr(module, "RETRY_DELAYS", ())
     real_record = module.record
 
-    def refuse_one(session: object, given: ContactEvent) -> bool:
+    def refuse_one(session: object, given: ContactEvent, prefix: str) -> bool:
         if given.call_sid == "CA-refused":
             raise ValueError("cannot record this one")
-        return real_record(session, given)  # type: ignore[arg-type]
+        return real_record(session, given, prefix)  # type: ignore[arg-type]
 
     monkeypatch.setattr(module, "record", refuse_one)
-    writer = ContactWriter(get_database(app), Journal(tmp_path / "refused.sqlite3"))
+    writer = ContactWriter(get_database(app), Journal(tmp_path / "refused.sqlite3"), "HAR")
     for sid in ("CA-refused", "CA-after"):
         writer.journal.append(event(sid), writer.owner)
     for _ in range(module.MAX_ATTEMPTS):

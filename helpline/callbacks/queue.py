@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, exists, not_, or_, select
+from sqlalchemy import ColumnElement, exists, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from helpline import phones
@@ -18,7 +18,7 @@ from helpline.cases.history import safety_for
 from helpline.cases.matching import Safety
 from helpline.config import Calendar
 from helpline.models import Call, CallbackAttempt, CallbackRequest, Case
-from helpline.reports.definitions import HARMONY, is_answered
+from helpline.reports.definitions import is_answered_where_routed
 from helpline.routing import working_deadline
 
 # Older missed calls drop off the queue: after four weeks a callback is no longer useful.
@@ -156,7 +156,7 @@ def _missed_calls(
     session: Session, calendar: Calendar, now: datetime, lines: Mapping[str, str],
     case_id: int | None,
 ) -> list[tuple[tuple[int, str], Owed]]:  # fmt: skip
-    """Return recent ended in-hours calls Harmony did not answer, not yet called back."""
+    """Return recent ended in-hours calls their line did not answer, not yet called back."""
     # Columns, not whole rows: the navigation counts these on every page.
     query = (
         select(Call.id, Call.dial_line, Call.from_number, Call.started_at, Case.id,
@@ -186,7 +186,7 @@ def missed_call_conditions(now: datetime) -> list[ColumnElement[bool]]:
     return [
         Call.route_open.is_(True), Call.status.in_(TERMINAL_STATUSES), Call.withheld.is_(False),
         Call.started_at >= now - MISSED_CALL_WINDOW,
-        not_(and_(is_answered(), Call.dial_line == HARMONY)),
+        not_(is_answered_where_routed()),
         not_(answered_later), not_(handled),
     ]  # fmt: skip
 

@@ -26,8 +26,6 @@ TERMINAL_STATUSES = frozenset(DialStatus) - {DialStatus.ANSWERED}
 STATUS_RANK = {"queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3} | {
     status: 4 for status in TERMINAL_STATUSES
 }
-# A later line in the chain (the support line after Harmony) supersedes an earlier attempt.
-LINE_ORDER = {"harmony": 0, "out_of_hours": 1}
 
 # Caller-identifying fields are kept on the call row only, not copied into the event log.
 PERSONAL_FIELDS = frozenset(
@@ -246,7 +244,7 @@ def _fold_status(state: CallState, event: ContactEvent) -> CallState:
 def _fold_dial(state: CallState, event: ContactEvent) -> CallState:
     """Keep the outcome of the furthest line the caller was offered."""
     line = str(event.route.get("line", ""))
-    if state.dial_line is not None and LINE_ORDER.get(line, 0) < LINE_ORDER.get(state.dial_line, 0):
+    if state.dial_line is not None and line_rank(event, line) < line_rank(event, state.dial_line):
         return state
     return dataclasses.replace(
         state,
@@ -254,6 +252,18 @@ def _fold_dial(state: CallState, event: ContactEvent) -> CallState:
         dial_status=event.params.get("DialCallStatus") or state.dial_status,
         talk_seconds=whole_seconds(event.params.get("DialCallDuration")),
     )
+
+
+def line_rank(event: ContactEvent, line: str | None) -> int:
+    """Return a line's place in the routing order the event carries (-1 for no line).
+
+    The always-open line comes last, so a later line in the chain supersedes an earlier
+    attempt whatever order the events arrive in.
+    """
+    if not line:
+        return -1
+    order = [str(key) for key in event.route.get("lines", ())]
+    return order.index(line) if line in order else 0
 
 
 def _is_newer(state: CallState, event: ContactEvent) -> bool:

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from helpline.calls.events import (
-    LINE_ORDER,
     SCREENING_PARAM,
     STATUS_RANK,
     TERMINAL_STATUSES,
     CallState,
     ContactEvent,
+    line_rank,
 )
 from helpline.dial_status import CONNECTED, UNANSWERED, DialStatus
 
@@ -35,7 +35,7 @@ UNANSWERED_DIALS = UNANSWERED | {DialStatus.CANCELED}
 def fold_leg(state: CallState, event: ContactEvent) -> CallState:
     """Fold a child leg's progress event, or its screening, into the parent call."""
     line, sid = str(event.route.get("line", "")), event.params.get("CallSid", "")
-    if not _is_current_leg(state, line, sid, event.params.get("CallStatus", "")):
+    if not _is_current_leg(state, event, line, sid):
         return state
     if state.leg_sid != sid:
         state = _new_leg(state, sid, line)
@@ -50,9 +50,9 @@ def fold_leg(state: CallState, event: ContactEvent) -> CallState:
 def fold_dial_outcome(state: CallState, event: ContactEvent) -> CallState:
     """Settle who answered the line a <Dial> rang, from its outcome and DialBridged."""
     line, sid = str(event.route.get("line", "")), event.params.get("DialCallSid", "")
-    if _order(line) < _order(state.leg_line):
+    if line_rank(event, line) < line_rank(event, state.leg_line):
         return state
-    if state.leg_sid is None or _order(line) > _order(state.leg_line):
+    if state.leg_sid is None or line_rank(event, line) > line_rank(event, state.leg_line):
         state = _new_leg(state, sid or None, line)
     dial = event.params.get("DialCallStatus", "")
     bridged = event.params.get("DialBridged", "").lower()
@@ -80,21 +80,17 @@ def answered_by(state: CallState, dial_status: str = "") -> str | None:
     return state.answered_by
 
 
-def _is_current_leg(state: CallState, line: str, sid: str, status: str) -> bool:
+def _is_current_leg(state: CallState, event: ContactEvent, line: str, sid: str) -> bool:
     """Return True if the event is about the leg the call is on now (or a later one)."""
     if not sid:
         return False
     if state.leg_sid in (None, sid):
         return True
-    if _order(line) != _order(state.leg_line):
-        return _order(line) > _order(state.leg_line)
+    status = event.params.get("CallStatus", "")
+    if line_rank(event, line) != line_rank(event, state.leg_line):
+        return line_rank(event, line) > line_rank(event, state.leg_line)
     # The same line rung again: a new leg starts only after the last one finished.
     return state.leg_status in TERMINAL_STATUSES and status not in TERMINAL_STATUSES
-
-
-def _order(line: str | None) -> int:
-    """Return a line's place in the chain (later lines supersede earlier attempts)."""
-    return LINE_ORDER.get(line or "", 0) if line else -1
 
 
 def _new_leg(state: CallState, sid: str | None, line: str) -> CallState:

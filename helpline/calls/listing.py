@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -15,12 +14,12 @@ from sqlalchemy.orm import Session, aliased
 from helpline import phones
 from helpline.calls.whereabouts import LIVE_STATUSES
 from helpline.cases.history import links_for, safety_for
+from helpline.cases.references import canonical_reference
 from helpline.models import Call, CallbackRequest, CallEvent, Case, CaseDetail
 from helpline.reports.definitions import has_voicemail, is_answered, is_in_hours
 
 RINGING = ("queued", "initiated", "ringing")
 OUTCOMES = ("ringing", "in progress", "answered", "voicemail", "missed", "unanswered")
-REFERENCE = re.compile(r"^\s*HAR-\d{4}-\d{1,6}\s*$", re.IGNORECASE)
 LIMIT = 200
 # A call, its case reference, outcome label, place among the case's calls, safety, last event.
 ListingQuery = Select[Call, str, str, int, bool | None, bool, datetime]
@@ -73,17 +72,14 @@ class CallFilters:
     @property
     def searched_number(self) -> str | None:
         """Return the search as an E.164 number, if it reads as one and not as a reference."""
-        if not self.search or REFERENCE.match(self.search):
+        if not self.search or canonical_reference(self.search):
             return None
         return phones.to_e164(self.search)
 
     @property
     def searched_reference(self) -> str | None:
         """Return the search as a case reference in canonical form, if it is one."""
-        if not REFERENCE.match(self.search):
-            return None
-        _, year, number = self.search.strip().upper().split("-")
-        return f"HAR-{year}-{int(number):05d}"
+        return canonical_reference(self.search)
 
     @property
     def unreadable_search(self) -> bool:

@@ -13,8 +13,11 @@ from helpline.db import insert_for
 from helpline.models import Call, CallEvent
 
 
-def record(session: Session, event: ContactEvent) -> bool:
-    """Record an event; return False if it was a repeat and changed nothing."""
+def record(session: Session, event: ContactEvent, reference_prefix: str) -> bool:
+    """Record an event; return False if it was a repeat and changed nothing.
+
+    A caller's first contact opens a case whose reference starts with reference_prefix.
+    """
     call = _locked_call(session, event)
     if not _append(session, call, event):
         return False
@@ -26,7 +29,7 @@ def record(session: Session, event: ContactEvent) -> bool:
     _fill_in_caller(call, event)
     if call.case_id is None:
         caller = phones.Caller(call.from_number)
-        call.case = case_for_caller(session, caller, call.started_at)
+        call.case = case_for_caller(session, caller, call.started_at, reference_prefix)
         session.flush()
     _keep_flow_outcome(session, call, event)
     return True

@@ -54,8 +54,9 @@ class Sweep:
 class ContactWriter:
     """Journal every event before the webhook answers, then record it in the background."""
 
-    def __init__(self, database: Database, journal: Journal) -> None:
+    def __init__(self, database: Database, journal: Journal, reference_prefix: str) -> None:
         self.database = database
+        self.reference_prefix = reference_prefix  # new cases' references start with it
         self.journal = journal
         self._wake = threading.Event()
         self._unjournaled: queue.Queue[tuple[ContactEvent, threading.Event]] = queue.Queue()
@@ -182,7 +183,7 @@ class ContactWriter:
         for delay in (*RETRY_DELAYS, None):
             try:
                 with self.database.transaction() as session:
-                    record(session, event)
+                    record(session, event, self.reference_prefix)
             except Exception as error:  # any failure: the event stays safe where it is
                 if delay is None:
                     log.error(

@@ -8,29 +8,26 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from helpline.cases.references import format_reference
 from helpline.db import insert_for
 from helpline.models import Case, CaseReferenceCounter
 from helpline.phones import Caller
 
-REFERENCE_PREFIX = "HAR"
 
+def case_for_caller(session: Session, caller: Caller, now: datetime, prefix: str) -> Case:
+    """Return the caller's open case, opening one if needed; each withheld call gets its own.
 
-def format_reference(year: int, number: int) -> str:
-    """Return a human-readable case reference such as HAR-2026-00042."""
-    return f"{REFERENCE_PREFIX}-{year}-{number:05d}"
-
-
-def case_for_caller(session: Session, caller: Caller, now: datetime) -> Case:
-    """Return the caller's open case, opening one if needed; each withheld call gets its own."""
+    A new case's reference starts with the service's prefix (config: case_reference_prefix).
+    """
     if caller.withheld:
-        return _open_case(session, None, now)
+        return _open_case(session, None, now, prefix)
     existing = _open_case_for(session, caller.number)
     if existing is not None:
         return existing
     try:
         # A savepoint, so losing the race to a concurrent first call is recoverable.
         with session.begin_nested():
-            return _open_case(session, caller.number, now)
+            return _open_case(session, caller.number, now, prefix)
     except IntegrityError:
         winner = _open_case_for(session, caller.number)
         if winner is None:
@@ -44,10 +41,10 @@ def _open_case_for(session: Session, number: str | None) -> Case | None:
     return session.scalars(query).first()
 
 
-def _open_case(session: Session, number: str | None, now: datetime) -> Case:
+def _open_case(session: Session, number: str | None, now: datetime, prefix: str) -> Case:
     """Insert a new open case with the next reference for the year."""
     case = Case(
-        reference=next_reference(session, now.year),
+        reference=next_reference(session, now.year, prefix),
         caller_number=number,
         withheld=number is None,
         status="open",
@@ -58,7 +55,7 @@ def _open_case(session: Session, number: str | None, now: datetime) -> Case:
     return case
 
 
-def next_reference(session: Session, year: int) -> str:
+def next_reference(session: Session, year: int, prefix: str) -> str:
     """Atomically take the next case number for a year and return its reference."""
     table = CaseReferenceCounter.__table__
     statement = (
@@ -70,4 +67,4 @@ def next_reference(session: Session, year: int) -> str:
         .returning(table.c.last_number)
     )
     number = session.execute(statement).scalar_one()
-    return format_reference(year, number)
+    return format_reference(prefix, year, number)

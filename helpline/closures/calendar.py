@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 from helpline.config import Calendar
-from helpline.routing import ClosurePeriod, RouteDecision, decide
+from helpline.routing import ClosurePeriod, RouteDecision, decide, opening_days
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class CalendarDay:
 
     @property
     def open_at_all(self) -> bool:
-        """Return True if the Harmony line opens at any time that day."""
+        """Return True if a line with opening hours takes calls at any time that day."""
         return any(spell.open for spell in self.spells)
 
 
@@ -65,9 +65,10 @@ def change_points(
     start = _local(day, time(0), calendar)
     end = _local(day + timedelta(days=1), time(0), calendar)
     points = {start, end}
-    points.update(
-        _local(day, moment, calendar) for moment in calendar.hours.days.get(day.weekday(), ())
-    )
+    for line in calendar.scheduled:
+        points.update(
+            _local(day, moment, calendar) for moment in opening_days(line).get(day.weekday(), ())
+        )
     for period in closures:
         points.update(edge.astimezone(UTC) for edge in (period.starts_at, period.ends_at))
     return sorted(point for point in points if start <= point <= end)

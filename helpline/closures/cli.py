@@ -13,11 +13,12 @@ from helpline.closures import store
 from helpline.config import Calendar
 from helpline.db import get_database
 from helpline.models import Closure, utcnow
+from helpline.routing import ClosureKind
 
 
 @click.group("closures")
 def closures_cli() -> None:
-    """Close (or open) the Harmony line outside its usual hours."""
+    """Close (or open) a line outside its usual hours."""
 
 
 @closures_cli.command("add")
@@ -26,17 +27,20 @@ def closures_cli() -> None:
 @click.option("--reason", required=True, help='Said in reports, e.g. "staff training".')
 @click.option("--by", "set_by", required=True, help="Who set it.")
 @click.option("--open", "opening", is_flag=True, help="Open the line instead of closing it.")
+@click.option("--line", help="The line's key in the config; the main line if left out.")
 @with_appcontext
-def add_command(start: str, end: str, reason: str, set_by: str, opening: bool) -> None:
+def add_command(
+    start: str, end: str, reason: str, set_by: str, opening: bool, line: str | None
+) -> None:
     """Add a closure."""
     calendar = current.settings().calendar
     starts_at = instant_option(start, calendar, "--start")
     ends_at = instant_option(end, calendar, "--end")
+    line = _line_option(line, calendar)
     try:
         with get_database().transaction() as session:
-            closure = store.add(
-                session, starts_at, ends_at, reason, set_by, "open" if opening else "closed"
-            )
+            kind: ClosureKind = "open" if opening else "closed"
+            closure = store.add(session, starts_at, ends_at, reason, set_by, kind, line)
             record_audit(session, cli_actor(set_by), "add closure", f"closure {closure.id}", reason)
             click.echo(f"added closure {closure.id}: {_describe(closure, calendar)}")
     except ValueError as error:
@@ -73,10 +77,19 @@ def remove_command(closure_id: int) -> None:
     click.echo(f"removed closure {closure_id}")
 
 
+def _line_option(key: str | None, calendar: Calendar) -> str:
+    """Return the --line given (the main line if none), refusing a line without hours."""
+    keys = [line.key for line in calendar.scheduled]
+    if key is None:
+        return keys[0]
+    if key not in keys:
+        raise click.BadParameter(f"must be one of {', '.join(keys)}", param_hint="--line")
+    return key
+
+
 def _describe(closure: Closure, calendar: Calendar) -> str:
     """Return one readable line about a closure, in UK time."""
     kind = "open" if closure.kind == "open" else "closed"
-    return (
-        f"{kind} {uk_time(closure.starts_at, calendar)} to {uk_time(closure.ends_at, calendar)}: "
-        f"{closure.reason} (set by {closure.set_by})"
-    )
+    line = next((each for each in calendar.lines if each.key == closure.line), calendar.main)
+    span = f"{uk_time(closure.starts_at, calendar)} to {uk_time(closure.ends_at, calendar)}"
+    return f"{line.name} {kind} {span}: {closure.reason} (set by {closure.set_by})"

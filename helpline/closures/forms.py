@@ -1,4 +1,4 @@
-"""The three ways a supervisor changes the hours, as forms that turn into closure periods."""
+"""The three ways a supervisor changes a line's hours, as forms that turn into closure periods."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, StringField, TimeField
+from wtforms import DateField, DateTimeLocalField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 # InputRequired (not DataRequired) on dates and times keeps "Not a valid date" when one is typed
@@ -14,8 +14,22 @@ from wtforms.validators import DataRequired, InputRequired, Length
 REASON = [DataRequired(message="Give a reason: it is shown in reports."), Length(max=200)]
 
 
-class CloseNowForm(FlaskForm):  # type: ignore[misc]
-    """Close the Harmony line from now until a time."""
+class LineForm(FlaskForm):  # type: ignore[misc]
+    """A form about one of the lines with opening hours (the view fills in the choices)."""
+
+    # Shown only when several lines have hours; SelectField itself refuses a line not offered.
+    line = SelectField("Line")
+
+    def for_lines(self, choices: list[tuple[str, str]]) -> LineForm:
+        """Offer these lines (key, name), the first chosen unless the form says otherwise."""
+        self.line.choices = choices
+        if self.line.data is None:
+            self.line.data = choices[0][0]
+        return self
+
+
+class CloseNowForm(LineForm):
+    """Close a line from now until a time."""
 
     until = DateTimeLocalField("Closed until (UK time)", validators=[InputRequired()])
     reason = StringField("Reason", validators=REASON)
@@ -28,8 +42,8 @@ class CloseNowForm(FlaskForm):  # type: ignore[misc]
         return now, until
 
 
-class DayOffForm(FlaskForm):  # type: ignore[misc]
-    """Close the Harmony line for a whole local day."""
+class DayOffForm(LineForm):
+    """Close a line for a whole local day."""
 
     day = DateField("Day", validators=[InputRequired()])
     reason = StringField("Reason", validators=REASON)
@@ -39,8 +53,8 @@ class DayOffForm(FlaskForm):  # type: ignore[misc]
         return whole_day(self.day.data, now, zone)
 
 
-class OpenDayForm(FlaskForm):  # type: ignore[misc]
-    """Open the Harmony line on a day (or at hours) it is normally closed."""
+class OpenDayForm(LineForm):
+    """Open a line on a day (or at hours) it is normally closed."""
 
     day = DateField("Day", validators=[InputRequired()])
     opens = TimeField("Opens", default=time(9), validators=[InputRequired()])

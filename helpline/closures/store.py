@@ -26,20 +26,30 @@ def covering(session: Session, instant: datetime) -> list[ClosurePeriod]:
 def as_period(closure: Closure) -> ClosurePeriod:
     """Return the routing view of a closure row."""
     kind: ClosureKind = "open" if closure.kind == "open" else "closed"
-    return ClosurePeriod(closure.starts_at, closure.ends_at, closure.reason, kind)
+    return ClosurePeriod(closure.starts_at, closure.ends_at, closure.reason, kind, closure.line)
 
 
 def add(
-    session: Session, starts_at: datetime, ends_at: datetime, reason: str, set_by: str,
+    session: Session,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    set_by: str,
     kind: ClosureKind = "closed",
-) -> Closure:  # fmt: skip
-    """Add a closure after checking it makes sense."""
+    line: str | None = None,
+) -> Closure:
+    """Add a closure of a line (None: the main line) after checking it makes sense."""
     if ends_at <= starts_at:
         raise ValueError("a closure must end after it starts")
     if not reason.strip():
         raise ValueError("a closure needs a reason")
     closure = Closure(
-        kind=kind, starts_at=starts_at, ends_at=ends_at, reason=reason.strip(), set_by=set_by
+        kind=kind,
+        line=line,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason.strip(),
+        set_by=set_by,
     )
     session.add(closure)
     session.flush()

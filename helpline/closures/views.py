@@ -14,7 +14,7 @@ from helpline.audit import record_audit
 from helpline.auth import add_nav_link, current_actor, role_required
 from helpline.closures import store
 from helpline.closures.calendar import routing_calendar
-from helpline.closures.forms import CloseNowForm, ConfirmForm, DayOffForm, OpenDayForm
+from helpline.closures.forms import CloseNowForm, ConfirmForm, DayOffForm, LineForm, OpenDayForm
 from helpline.config import Calendar
 from helpline.db import get_database
 from helpline.models import Closure
@@ -22,10 +22,10 @@ from helpline.routing import ClosureKind
 
 bp = Blueprint("closures", __name__, url_prefix="/closures")
 CALENDAR_DAYS = 14
-FORMS: dict[str, tuple[type[FlaskForm], ClosureKind, str]] = {
-    "close-now": (CloseNowForm, "closed", "Closed the Harmony line until {end}."),
-    "day-off": (DayOffForm, "closed", "Closed the Harmony line from {start} to {end}."),
-    "open-day": (OpenDayForm, "open", "Opened the Harmony line from {start} to {end}."),
+FORMS: dict[str, tuple[type[LineForm], ClosureKind, str]] = {
+    "close-now": (CloseNowForm, "closed", "Closed the {line} until {end}."),
+    "day-off": (DayOffForm, "closed", "Closed the {line} from {start} to {end}."),
+    "open-day": (OpenDayForm, "open", "Opened the {line} from {start} to {end}."),
 }
 
 
@@ -37,9 +37,18 @@ def init_app(app: Flask) -> None:
 
 def calendar() -> Calendar:
     """Return the routing calendar from the settings."""
-    settings = current.settings()
-    result: Calendar = settings.calendar
-    return result
+    return current.settings().calendar
+
+
+def line_choices() -> list[tuple[str, str]]:
+    """Return the lines a closure can close or open: those with opening hours, main first."""
+    return [(line.key, line.name) for line in calendar().scheduled]
+
+
+def line_name(key: str | None) -> str:
+    """Return a closure's line by name (no key: the main line, as before lines had their own)."""
+    lines = current.settings().lines
+    return lines[key].name if key in lines else calendar().main.name
 
 
 @bp.get("/")
@@ -54,16 +63,23 @@ def index(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> tuple
         # From midnight, so a closure that ended earlier today still shows in today's row.
         periods = store.current_and_future(session, local_midnight(today))
     days = routing_calendar(today, CALENDAR_DAYS, calendar(), periods)
+    blank = {action: form_class(formdata=None) for action, (form_class, _, _) in FORMS.items()}
+    shown = {
+        action: (forms.get(action) or form).for_lines(line_choices())
+        for action, form in blank.items()
+    }
     page = render_template(
         "closures/index.html",
         closures=closures,
         days=days,
         zone=calendar().timezone,
         now=current.now(),
-        close_now=forms.get("close-now") or CloseNowForm(formdata=None),
-        day_off=forms.get("day-off") or DayOffForm(formdata=None),
-        open_day=forms.get("open-day") or OpenDayForm(formdata=None),
+        close_now=shown["close-now"],
+        day_off=shown["day-off"],
+        open_day=shown["open-day"],
         confirm=ConfirmForm(formdata=None),
+        line_name=line_name,
+        always_open=calendar().always_open.name,
     )
     return page, status
 
@@ -73,19 +89,22 @@ def index(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> tuple
 def add(action: str) -> Response | tuple[str, int]:
     """Add a closure (or an opening) from one of the three forms."""
     form_class, kind, message = FORMS[action]
-    form = form_class()
+    form = form_class().for_lines(line_choices())
     if form.validate_on_submit():
         try:
             starts_at, ends_at = form.period(current.now(), calendar().timezone)
             with get_database().transaction() as session:
-                closure = store.add(session, starts_at, ends_at, form.reason.data, set_by(), kind)
-                record_audit(session, set_by(), f"closure_{action}", f"closure {closure.id}",
-                             describe(closure))  # fmt: skip
+                closure = store.add(
+                    session, starts_at, ends_at, form.reason.data, set_by(), kind, form.line.data
+                )
+                audit = f"closure {closure.id}"
+                record_audit(session, set_by(), f"closure_{action}", audit, describe(closure))
         except ValueError as error:
             form.form_errors.append(str(error))
         else:
             refresh_routing()
-            flash(message.format(start=when(starts_at), end=when(ends_at)))
+            line = line_name(form.line.data)
+            flash(message.format(line=line, start=when(starts_at), end=when(ends_at)))
             return redirect(url_for("closures.index"))
     return index({action: form}, 400)
 
@@ -151,4 +170,5 @@ def when(instant: datetime) -> str:
 def describe(closure: Closure) -> str:
     """Return one line about a closure for the audit log."""
     kind = "open" if closure.kind == "open" else "closed"
-    return f"{kind} {when(closure.starts_at)} to {when(closure.ends_at)}: {closure.reason}"
+    span = f"{when(closure.starts_at)} to {when(closure.ends_at)}"
+    return f"{line_name(closure.line)} {kind} {span}: {closure.reason}"

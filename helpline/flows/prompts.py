@@ -14,9 +14,11 @@ from helpline.config import Line, Settings
 from helpline.flows.model import SAY_LIMIT
 from helpline.routing import describe_hours
 
-# {service}, {provider}, {hours}, or {number:LINE} for a configured line read digit by digit.
+# {service}, {provider}, {hours} (the main line's), {hours:LINE}, or {number:LINE} for a
+# configured line's number read digit by digit.
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([a-z_]+))?\}")
-TEXT_FIELDS = ("service", "provider", "hours")
+TEXT_FIELDS = ("service", "provider")
+LINE_FIELDS = ("number", "hours")
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,7 @@ class Prompts:
 
     service: str
     provider: str
-    hours: str
-    lines: Mapping[str, Line]
+    lines: Mapping[str, Line]  # in routing order: the main line first
     voice: str
     language: str
     ring_timeout: int
@@ -35,8 +36,7 @@ class Prompts:
     def from_settings(cls, settings: Settings) -> Prompts:
         """Build the prompt book from the service configuration."""
         return cls(
-            service=settings.spoken_name, provider=settings.provider,
-            hours=describe_hours(settings.calendar), lines=settings.lines,
+            service=settings.spoken_name, provider=settings.provider, lines=settings.lines,
             voice=settings.voice.voice, language=settings.voice.language,
             ring_timeout=settings.voice.ring_timeout,
         )  # fmt: skip
@@ -46,13 +46,27 @@ class Prompts:
         found = []
         for match in PLACEHOLDER.finditer(text):
             name, line = match.groups()
-            if name == "number" and line not in self.lines:
+            if name in LINE_FIELDS and line is not None and line not in self.lines:
                 found.append(f"prompt mentions {match.group(0)}, but no such line is configured")
-            elif name != "number" and (line or name not in TEXT_FIELDS):
+            elif name == "number" and line is None:
+                found.append(f"prompt has {match.group(0)} without a line: {{number:LINE}}")
+            elif name == "hours" and not self.lines[line or self.main].hours:
+                found.append(f"prompt mentions {match.group(0)}, but that line has no hours")
+            elif name not in LINE_FIELDS and (line or name not in TEXT_FIELDS):
                 found.append(f"prompt has an unknown placeholder {match.group(0)}")
         if not found and len(self.spoken(text)) > SAY_LIMIT:
             found.append("prompt is longer than Twilio's 4,096 characters for <Say>")
         return found
+
+    @property
+    def main(self) -> str:
+        """Return the key of the main line, whose hours {hours} reads."""
+        return next(iter(self.lines))
+
+    def hours(self, line: str) -> str:
+        """Return a line's opening hours in speech."""
+        opening = self.lines[line].hours
+        return describe_hours(opening) if opening else "24 hours a day"
 
     def spoken(self, text: str) -> str:
         """Return the prompt as plain text, numbers in their national format."""
@@ -87,6 +101,8 @@ class Prompts:
             name, line = match.groups()
             if name == "number":
                 parts.append(self.lines[line])
+            elif name == "hours":
+                parts.append(self.hours(line or self.main))
             else:
                 parts.append(str(getattr(self, name)))
             position = match.end()

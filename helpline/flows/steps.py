@@ -6,6 +6,7 @@ Pure: builds TwiML through the Renderer. Each kind's StepKind sits after its fun
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from helpline.flows.kind import SAY_PROPERTIES, StepKind
 from helpline.flows.model import CALLER_KINDS, HOURS_OUTCOMES, Flow, Step
@@ -61,11 +62,13 @@ def enter_goto(r: Renderer, step: Step) -> Step | None:
 
 
 def enter_hours(r: Renderer, step: Step) -> Step | None:
-    """Branch on the routing decision: open, or the reason the line is closed."""
-    outcome = r.context.decision.outcome
-    if outcome in OPEN_OUTCOMES:
+    """Branch on the routing decision: the line's own way out, open, or why the line is closed."""
+    decision = r.context.decision
+    if decision.line in step.transitions:
+        return r.go(step, decision.line)
+    if decision.outcome in OPEN_OUTCOMES:
         return r.go(step, "open")
-    return r.go(step, outcome, "closed")
+    return r.go(step, decision.outcome, "closed")
 
 
 def enter_caller(r: Renderer, step: Step) -> Step | None:
@@ -102,11 +105,22 @@ def say_checks(step: Step, _flows: Mapping[str, Flow], _prompts: Prompts) -> Ite
         yield "give either 'say' or 'audio', not both"
 
 
-def _hours_checks(step: Step, _flows: Mapping[str, Flow], _prompts: Prompts) -> Iterator[str]:
-    """Every closed reason needs somewhere to go."""
+def _hours_checks(step: Step, _flows: Mapping[str, Flow], prompts: Prompts) -> Iterator[str]:
+    """Every closed reason needs somewhere to go; a line's own way out names a configured line."""
     missing = [o for o in HOURS_OUTCOMES if o not in step.transitions]
     if "closed" not in step.transitions and missing:
         yield f"dead end: no 'closed' transition, and none for {', '.join(missing)}"
+    for line in step.prop("lines", {}):
+        if line not in prompts.lines:
+            yield f"lines: {line!r} is not a configured line"
+        elif line in HOURS_WAYS_OUT:
+            yield f"lines: a line called {line!r} clashes with the {line!r} way out"
+
+
+def _line_ways_out(properties: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Turn an hours step's lines (line -> state) into ways out named by the line."""
+    lines = properties.get("lines", {})
+    return {str(line): target for line, target in lines.items()}, []
 
 
 def _goto_checks(step: Step, flows: Mapping[str, Flow], _prompts: Prompts) -> Iterator[str]:
@@ -138,14 +152,17 @@ HANGUP = StepKind("hangup", enter_hangup, SAY_PROPERTIES, resume={"end": resume_
 GOTO = StepKind(
     "goto", enter_goto, {"flow": str, "state": str}, checks=_goto_checks, jumps=_goto_jumps
 )
+HOURS_WAYS_OUT = ("open", "closed", *HOURS_OUTCOMES)
 HOURS = StepKind(
     "hours",
     enter_hours,
+    {"lines": dict},  # line -> state: where a call routed to that line goes
     required=("open",),
-    optional=("closed", *HOURS_OUTCOMES),
+    optional=HOURS_WAYS_OUT[1:],
     checks=_hours_checks,
     inline=None,
     fallbacks=dict.fromkeys(HOURS_OUTCOMES, ("closed",)),
+    choices=_line_ways_out,
 )
 CALLER = StepKind("caller", enter_caller, required=CALLER_KINDS, inline=None)
 VOICEMAIL = StepKind(

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from helpline import current
 from helpline.calls.events import TERMINAL_STATUSES, ContactEvent
 from helpline.calls.recorder import record
 from helpline.db import get_database
@@ -66,7 +67,8 @@ def _reconcile(context: JobContext, sid: str) -> str:
     context.say(f"call {sid}: {remote.status} according to Twilio")
     if not context.dry_run:
         with get_database(context.app).transaction() as session:
-            record(session, final_status_event(sid, remote, context.now))
+            prefix = current.settings(context.app).reference_prefix
+            record(session, final_status_event(sid, remote, context.now), prefix)
     return "reconciled"
 
 

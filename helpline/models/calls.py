@@ -125,6 +125,8 @@ class Closure(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), default="closed")
+    # The configured line's key; None (closures set before lines had their own) is the main line.
+    line: Mapped[str | None] = mapped_column(String(40))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     reason: Mapped[str] = mapped_column(String(200))

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from helpline.config import Calendar
 from helpline.models import CallbackRequest
 from helpline.reports.periods import Period
-from helpline.routing import working_deadline
+from helpline.routing import working_day, working_deadline
 
 SURELY_LATE = timedelta(days=14)
 
@@ -78,8 +78,4 @@ def _late(asked: datetime, checked: datetime, calendar: Calendar, soonest: timed
 
 def shortest_wait(calendar: Calendar) -> timedelta:
     """Return the least real time one working day can take: its whole opening span at once."""
-    spans = [
-        datetime.combine(date.min, closes) - datetime.combine(date.min, opens)
-        for opens, closes in calendar.hours.days.values()
-    ]
-    return max(spans, default=timedelta(hours=8))
+    return working_day(calendar)

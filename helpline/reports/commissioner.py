@@ -37,7 +37,7 @@ from helpline.models import (
 )
 from helpline.reports import definitions as d
 from helpline.reports.callbacks import callback_figures
-from helpline.reports.measures import outcome_totals, ratio
+from helpline.reports.measures import in_hours_answer_rate, outcome_totals, ratio
 from helpline.reports.periods import Period
 from helpline.reports.volumes import volumes
 
@@ -114,8 +114,9 @@ def report_rows(lines: Mapping[str, Line]) -> tuple[Row, ...]:
         Row("Contacts", "voicemails", "Voicemails left"),
         Row("Contacts", "callbacks_requested", "Callbacks asked for"),
         Row("Contacts", "answer_rate", "Calls answered (any line)"),
-        Row("Contacts", "harmony_answer_rate", "Harmony answer rate (in hours)"),
-        *(Row("Call outcomes", f"outcome_{key}", label) for key, label in d.OUTCOMES.items()),
+        Row("Contacts", "in_hours_answer_rate", "In-hours answer rate"),
+        *(Row("Call outcomes", f"outcome_{key}", label)
+          for key, label in d.outcome_labels(lines).items()),
         *(Row("ASB categories", f"category_{name}", name.capitalize()) for name in CATEGORIES),
         *(Row("Referrals", f"referral_{name}", name.capitalize()) for name in REFERRALS),
         Row("Casework", "community_trigger", "Community Trigger cases supported"),
@@ -147,8 +148,8 @@ def period_values(
     now: datetime,
 ) -> dict[str, Any]:  # fmt: skip
     """Return every figure of the report for one period."""
-    figures = volumes(session, period)
-    outcomes = outcome_totals(figures.outcomes)
+    figures = volumes(session, period, tuple(lines))
+    outcomes = outcome_totals(figures.outcomes, figures.lines)
     routed: Counter[str] = Counter()
     for key, calls in figures.outcomes.items():
         routed[key.split("|")[0]] += calls
@@ -160,7 +161,7 @@ def period_values(
         "voicemails": voicemails_left(session, period),
         "callbacks_requested": calls_back.requested,
         "answer_rate": ratio(figures.answered, figures.total_calls),
-        "harmony_answer_rate": figures.figures()["harmony_answer_rate"],
+        "in_hours_answer_rate": in_hours_answer_rate(figures),
         **{f"outcome_{key}": n for key, n in outcomes.items()},
         "callbacks_on_time": calls_back.on_time,
         "callbacks_on_time_rate": ratio(calls_back.on_time, calls_back.requested),

@@ -9,7 +9,7 @@ Every report (dashboard, API, CSV, commissioner's report) uses these, so they ag
   screening have no `answered_by` and count as before).
 - outcome: every call has exactly one, the first that applies in `OUTCOMES` order (so the
   outcomes always add up to the calls):
-  answered by Harmony; answered by the support line (any other line); voicemail left (a
+  answered (split by the line that answered, in the config's routing order); voicemail left (a
   Voicemail row); callback requested (the caller asked for one in the menu); in progress (the
   call has not ended); abandoned in the menu (the caller hung up before any line was rung);
   abandoned while ringing (the caller hung up while a line rang: the dial was "canceled");
@@ -21,7 +21,7 @@ Every report (dashboard, API, CSV, commissioner's report) uses these, so they ag
 - service level: answered calls whose time to answer is within the threshold ([reports]
   service_level_seconds in the config, 20 by default), out of the calls answered or abandoned
   while ringing on that line.
-- missed: an in-hours call that the Harmony line did not answer, whatever happened next
+- missed: an in-hours call that the line it was routed to did not answer, whatever happened next
   (offered the support line, hung up in the menu, left a voicemail) -- once its outcome is
   known (the call ended, or a dial finished): a call still ringing is not missed yet.
 - voicemail: a call with at least one Voicemail row.
@@ -34,12 +34,13 @@ Every report (dashboard, API, CSV, commissioner's report) uses these, so they ag
   the cases that made at least one repeat call in the period.
 - new cases: cases with a call in the period that were opened within it; returning: before it.
 - ring time: `duration_seconds - talk_seconds` where both are known; talk time: answered calls.
-- answer rate: answered / total calls. Harmony answer rate: calls answered by Harmony out of
-  the in-hours calls that have ended.
+- answer rate: answered / total calls. In-hours answer rate: in-hours calls answered by the
+  line they were routed to, out of the in-hours calls that have ended.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, not_, or_, select
@@ -48,18 +49,18 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from helpline.calls.events import TERMINAL_STATUSES
 from helpline.calls.legs import MACHINE_OR_DECLINED
+from helpline.config import Line
 from helpline.models import Call, CallbackRequest, Voicemail
 
 ANSWERED_STATUSES = ("completed", "answered")
 # "unknown" is what the stale-calls job records when Twilio cannot say how a call ended.
 SETTLED_STATUSES = (*sorted(TERMINAL_STATUSES), "unknown")
 ENDED_STATUSES = ("completed", "canceled")
-HARMONY = "harmony"
 CALLER_ASKED = "ivr"  # the source of a callback the caller asked for in the menu
+ANSWERED = "answered"  # split by the answering line when tallied: answered_<line>
 # Every call's one final outcome, in the order they are tested, with the words pages use.
 OUTCOMES = {
-    "answered_harmony": "Answered by Harmony",
-    "answered_support": "Answered by the support line",
+    ANSWERED: "Answered",
     "voicemail": "Voicemail left",
     "callback": "Callback requested",
     "in_progress": "In progress",
@@ -73,6 +74,22 @@ ABANDONED = ("abandoned_menu", "abandoned_ringing")
 def is_in_hours() -> ColumnElement[bool]:
     """Return the condition for an in-hours call."""
     return Call.route_open.is_(True)
+
+
+def answered_on(line: str) -> str:
+    """Return the outcome key of a call answered by a line."""
+    return f"{ANSWERED}_{line}"
+
+
+def outcome_keys(lines: Sequence[str]) -> list[str]:
+    """Return every outcome in page order, answered split by line (in routing order)."""
+    return [*map(answered_on, lines), *(key for key in OUTCOMES if key != ANSWERED)]
+
+
+def outcome_labels(lines: Mapping[str, Line]) -> dict[str, str]:
+    """Return every outcome's words in page order, answered split by line."""
+    answered = {answered_on(key): f"Answered by the {line.name}" for key, line in lines.items()}
+    return {key: answered.get(key) or OUTCOMES[key] for key in outcome_keys(list(lines))}
 
 
 def is_answered() -> ColumnElement[bool]:
@@ -136,8 +153,7 @@ def outcome() -> ColumnElement[str]:
     """Return the call's one final outcome, a key of OUTCOMES."""
     ended = Call.status.in_(SETTLED_STATUSES)
     return case(
-        (and_(is_answered(), Call.dial_line == HARMONY), "answered_harmony"),
-        (is_answered(), "answered_support"),
+        (is_answered(), ANSWERED),
         (has_voicemail(), "voicemail"),
         (has_callback(), "callback"),
         (or_(Call.status.is_(None), not_(ended)), "in_progress"),
@@ -147,10 +163,14 @@ def outcome() -> ColumnElement[str]:
     )
 
 
+def is_answered_where_routed() -> ColumnElement[bool]:
+    """Return the condition for a call answered by the very line routing chose for it."""
+    return and_(is_answered(), Call.dial_line == Call.route_line)
+
+
 def missed_flag() -> ColumnElement[int]:
-    """Return 1 for an in-hours call the Harmony line did not answer, else 0."""
-    harmony_answered = and_(is_answered(), Call.dial_line == HARMONY)
-    return case((harmony_answered, 0), (and_(is_in_hours(), has_outcome()), 1), else_=0)
+    """Return 1 for an in-hours call the line it was routed to did not answer, else 0."""
+    return case((is_answered_where_routed(), 0), (and_(is_in_hours(), has_outcome()), 1), else_=0)
 
 
 def abandoned_flag() -> ColumnElement[int]:
@@ -175,14 +195,15 @@ def utc_hour(dialect: str) -> ColumnElement[Any]:
 # How each figure is counted, in the words the pages use (shown beside the figures).
 DEFINITIONS = {
     "Outcome": "Every call ends in exactly one outcome, the first of these that applies: "
-    "answered by Harmony; answered by the support line; voicemail left; callback requested; "
+    "answered (by each line in turn); voicemail left; callback requested; "
     "in progress (not ended yet); abandoned in the menu (hung up before any line rang); "
     "abandoned while ringing; unanswered (no answer, busy, failed, or Twilio could not say). "
     "So the outcomes always add up to the calls.",
-    "In hours": "The call was routed to the Harmony line. Every other call is out of hours.",
-    "Answered": "A line (Harmony or the support line) connected the caller and they talked.",
-    "Harmony answer rate": "Calls answered by Harmony out of the calls routed to the Harmony "
-    "line (in hours) that have ended.",
+    "In hours": "The call was routed to a line in its opening hours. Every other call (sent to "
+    "the line that is always open) is out of hours.",
+    "Answered": "A line connected the caller and they talked.",
+    "In-hours answer rate": "In-hours calls answered by the line they were routed to, out of "
+    "the in-hours calls that have ended.",
     "Time to answer": "For an answered call, how long the line that answered rang before a "
     "person picked up (from Twilio's own ringing and answered events for that line; for calls "
     "from before those were recorded, call length less talk time, greeting and menu included). "
@@ -191,7 +212,8 @@ DEFINITIONS = {
     "answered or abandoned while a line rang.",
     "Abandonment rate": "Calls where the caller hung up in the menu or while a line rang, out "
     "of all calls that have ended.",
-    "Missed": "An in-hours call the Harmony line did not answer, once its outcome is known.",
+    "Missed": "An in-hours call the line it was routed to did not answer, once its outcome is "
+    "known.",
     "Unique callers": "Different cases that called: one per known number, one per withheld call.",
     "Repeat callers": "Callers who had called before (at any time) and called again in the "
     "period; repeat calls are the calls they made after their first.",

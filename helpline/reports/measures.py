@@ -1,18 +1,19 @@
 """The contact-centre measures, worked out from a period's tallies. Pure.
 
 Outcome tallies are keyed "routed line|outcome|dialled line" and time-to-answer tallies
-"answering line|seconds" (see volumes.py); definitions.py says what each word means. A line
-filter of None means every line.
+"answering line|seconds" (see volumes.py); definitions.py says what each word means. An
+answered call's outcome is named by the line that answered it (answered_<line>). A line
+filter of None means every line; lines are the config's keys in routing order.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from helpline.reports.definitions import ABANDONED, HARMONY, OUTCOMES
+from helpline.reports.definitions import ABANDONED, ANSWERED, answered_on, outcome_keys
 from helpline.reports.volumes import percentile
 
 if TYPE_CHECKING:
@@ -31,20 +32,24 @@ class Waits:
     within: int
 
 
-def outcome_totals(outcomes: Mapping[str, int], route: str | None = None) -> dict[str, int]:
+def outcome_totals(
+    outcomes: Mapping[str, int], lines: Sequence[str], route: str | None = None
+) -> dict[str, int]:
     """Return the calls in each outcome (every outcome present), for one routed line or all."""
-    totals = dict.fromkeys(OUTCOMES, 0)
+    totals = dict.fromkeys(outcome_keys(lines), 0)
     for key, calls in outcomes.items():
-        routed, result, _ = key.split("|")
+        routed, result, dialled = key.split("|")
         if route is None or routed == route:
-            totals[result] += calls
+            result = answered_on(dialled) if result == ANSWERED else result
+            totals[result] = totals.get(result, 0) + calls
     return totals
 
 
-def routed_lines(outcomes: Mapping[str, int]) -> list[str]:
-    """Return the lines calls were routed to, Harmony first, unknown last."""
-    lines = {key.split("|")[0] for key in outcomes}
-    return sorted(lines, key=lambda line: (line != HARMONY, line == NONE, line))
+def routed_lines(outcomes: Mapping[str, int], lines: Sequence[str]) -> list[str]:
+    """Return the lines calls were routed to, in routing order; lines no longer set up last."""
+    routed = {key.split("|")[0] for key in outcomes}
+    order = {line: place for place, line in enumerate(lines)}
+    return sorted(routed, key=lambda line: (order.get(line, len(order)), line == NONE, line))
 
 
 def abandoned_where(outcomes: Mapping[str, int], route: str | None = None) -> dict[str, int]:
@@ -83,7 +88,7 @@ def ratio(part: int, whole: int) -> float | None:
 
 def line_figures(volumes: Volumes, route: str | None) -> dict[str, Any]:
     """Return the measures for calls routed to one line (or all lines)."""
-    totals = outcome_totals(volumes.outcomes, route)
+    totals = outcome_totals(volumes.outcomes, volumes.lines, route)
     settled = sum(totals.values()) - totals["in_progress"]
     abandoned = sum(totals[key] for key in ABANDONED)
     answered_on = None if route is None else route
@@ -105,21 +110,30 @@ def line_figures(volumes: Volumes, route: str | None) -> dict[str, Any]:
 def measure_figures(volumes: Volumes) -> dict[str, Any]:
     """Return the contact-centre measures over every line, flat, for the API and CSV."""
     every = line_figures(volumes, None)
-    harmony = outcome_totals(volumes.outcomes, HARMONY)
-    harmony_settled = sum(harmony.values()) - harmony["in_progress"]
     where = every.pop("abandoned_where")
     return {
         **{key: value for key, value in every.items() if key != "calls"},
         "outcomes_total": every["calls"],
         "abandoned_in_menu": where.pop("menu", 0),
         "abandoned_while_ringing": sum(where.values()),
-        "harmony_answer_rate": ratio(harmony["answered_harmony"], harmony_settled),
+        "in_hours_answer_rate": in_hours_answer_rate(volumes),
         "service_level_seconds": volumes.service_level_seconds,
         "repeat_callers": volumes.repeat_callers,
         "repeat_calls": volumes.repeat_calls,
     }
 
 
+def in_hours_answer_rate(volumes: Volumes) -> float | None:
+    """Return the in-hours calls answered by the line they were routed to, out of those ended."""
+    answered = settled = 0
+    for line in volumes.lines[:-1]:  # every line but the always-open one has opening hours
+        totals = outcome_totals(volumes.outcomes, volumes.lines, line)
+        answered += totals[answered_on(line)]
+        settled += sum(totals.values()) - totals["in_progress"]
+    return ratio(answered, settled)
+
+
 def by_line(volumes: Volumes) -> dict[str, dict[str, Any]]:
     """Return the measures for each line calls were routed to."""
-    return {line: line_figures(volumes, line) for line in routed_lines(volumes.outcomes)}
+    lines = routed_lines(volumes.outcomes, volumes.lines)
+    return {line: line_figures(volumes, line) for line in lines}

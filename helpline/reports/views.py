@@ -25,7 +25,7 @@ from helpline import current
 from helpline.audit import record_audit
 from helpline.auth import actor_name, add_nav_link, role_required
 from helpline.calls import export
-from helpline.config import Calendar, service_level_seconds
+from helpline.config import Calendar
 from helpline.db import get_database
 from helpline.models import Call
 from helpline.reports import charts
@@ -34,7 +34,7 @@ from helpline.reports.commissioner import (
     DEFINITIONS as COMMISSIONER_DEFINITIONS,
 )
 from helpline.reports.commissioner import CommissionerReport, commissioner_report
-from helpline.reports.definitions import DEFINITIONS, OUTCOMES
+from helpline.reports.definitions import DEFINITIONS, outcome_labels
 from helpline.reports.measures import NONE, by_line
 from helpline.reports.periods import Period, last_days, local_today, parse_period, quarter_of
 from helpline.reports.volumes import Volumes, volumes
@@ -86,15 +86,28 @@ def dashboard() -> str:
         "reports/dashboard.html", figures=figures, period=period, charts=charts, heatmap=grid,
         trend=charts.trend(figures.hours, period), step=charts.step_of(period),
         busiest=charts.busiest(grid), lines=by_line(figures), line_names=line_names(),
-        callbacks=calls_back, definitions=DEFINITIONS, outcomes=OUTCOMES, today=today(),
+        callbacks=calls_back, definitions=DEFINITIONS, outcomes=outcomes_shown(figures),
+        today=today(),
     )  # fmt: skip
 
 
 def period_figures(session: Session, period: Period) -> tuple[Volumes, CallbackFigures]:
     """Return the period's call figures and callback figures."""
     settings = current.settings()
-    figures = volumes(session, period, service_level_seconds(settings))
+    figures = volumes(session, period, settings.calendar.keys, settings.service_level_seconds)
     return figures, callback_figures(session, period, _calendar(), current.now())
+
+
+def outcomes_shown(figures: Volumes) -> dict[str, str]:
+    """Return each outcome's words: the configured lines', and any line no longer set up."""
+    shown = outcome_labels(current.settings().lines)
+    for key in figures.figures():
+        outcome = key.removeprefix("outcome_")
+        if key.startswith("outcome_") and outcome not in shown:
+            shown[outcome] = (
+                f"Answered by a line no longer set up ({outcome.removeprefix('answered_')})"
+            )
+    return shown
 
 
 def line_names() -> dict[str, str]:

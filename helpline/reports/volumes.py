@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -62,6 +62,7 @@ class Volumes:
     repeat_callers: int = 0
     repeat_calls: int = 0
     service_level_seconds: int = 20
+    lines: tuple[str, ...] = ()  # the config's line keys in routing order, always-open last
 
     @property
     def out_of_hours(self) -> int:
@@ -124,8 +125,13 @@ class Tallies:
         return (self.reasons, self.ring, self.talk, self.outcomes, self.waits)
 
 
-def volumes(session: Session, period: Period, service_level_seconds: int = 20) -> Volumes:
-    """Return every figure for the period, from the rollups where days have them."""
+def volumes(
+    session: Session, period: Period, lines: Sequence[str], service_level_seconds: int = 20
+) -> Volumes:
+    """Return every figure for the period, from the rollups where days have them.
+
+    lines are the config's line keys in routing order: outcomes and measures follow them.
+    """
     from helpline.reports.rollups import distinct_counts, repeat_counts, tallies
 
     counted = tallies(session, period)
@@ -154,6 +160,7 @@ def volumes(session: Session, period: Period, service_level_seconds: int = 20) -
         repeat_callers=repeat_callers,
         repeat_calls=repeat_calls,
         service_level_seconds=service_level_seconds,
+        lines=tuple(lines),
     )
 
 

@@ -9,7 +9,7 @@ from helpline.config import Settings
 
 def last_resort(settings: Settings, dial_action: str | None = None) -> VoiceResponse:
     """Remind the caller of 999 and connect them to the 24/7 line, whatever else is broken."""
-    voice, line = settings.voice, settings.calendar.out_of_hours
+    voice, line = settings.voice, settings.calendar.always_open
     response = VoiceResponse()
     response.say(
         "Thank you for calling. If you are in immediate danger, hang up and dial 999. "

@@ -35,7 +35,7 @@ def voice_error(error: Exception) -> Response | HTTPException:
         return error
     log.exception("voice webhook %s failed; sending the caller to the support line", request.path)
     settings = current.settings()
-    action = url_for("voice.dial_action", line=settings.calendar.out_of_hours.key, _external=True)
+    action = url_for("voice.dial_action", line=settings.calendar.always_open.key, _external=True)
     # A failure after a <Dial> may follow a last resort already: dial once more, then let it end.
     return twiml_response(
         last_resort(settings, None if request.endpoint == "voice.dial_action" else action)
@@ -78,8 +78,15 @@ def log_event(
     if not call_sid:
         log.warning("%s webhook without a CallSid: not recorded", kind)
         return
+    route = dict(route or {})
+    if "line" in route:
+        # The routing order travels with a line's events, so the fold can tell which came later.
+        route["lines"] = list(current.settings().calendar.keys)
     event = ContactEvent(
-        kind=kind, call_sid=call_sid[:64], received_at=current.now(),
-        params=request.form.to_dict() | dict(extra or {}), route=dict(route or {}),
-    )  # fmt: skip
+        kind=kind,
+        call_sid=call_sid[:64],
+        received_at=current.now(),
+        params=request.form.to_dict() | dict(extra or {}),
+        route=route,
+    )
     current.writer().submit(event)

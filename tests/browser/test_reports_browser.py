@@ -67,5 +67,6 @@ def test_close_the_line_from_the_closures_page(live_server: LiveServer, browser:
     browser.find_element(By.CSS_SELECTOR, "form[action$='close-now'] button").click()
     wait_for(browser, lambda d: "Closed the Harmony line" in d.page_source)
     today = browser.find_element(By.CSS_SELECTOR, 'tr[data-day="2026-11-24"]').text
-    assert "10:00\u201312:30 Support line (closure: Team meeting)" in today
+    support = "Calls go to the Victim Support 24/7 support line"
+    assert f"10:00\u201312:30 {support} (closure: Team meeting)" in today
     screenshot(browser, "closures-calendar")

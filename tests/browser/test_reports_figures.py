@@ -48,10 +48,10 @@ def test_tiles_add_up_and_measures_are_explained(
     figures = shown(browser)
     outcomes = [int(v) for k, v in figures.items() if k.startswith("outcome_")]
     assert len(outcomes) == 8 and sum(outcomes) == int(figures["total_calls"]) > 0
-    for key in ("harmony_answer_rate", "time_to_answer_seconds_mean", "service_level"):
+    for key in ("in_hours_answer_rate", "time_to_answer_seconds_mean", "service_level"):
         assert figures[key] not in ("", "\u2013"), key
     terms = [dt.text for dt in browser.find_elements(By.CSS_SELECTOR, ".definitions dt")]
-    assert {"Harmony answer rate", "Time to answer", "Service level"} <= set(terms)
+    assert {"In-hours answer rate", "Time to answer", "Service level"} <= set(terms)
     axis = browser.find_elements(By.CSS_SELECTOR, "svg.trend > text")
     assert any(text.text == "0" for text in axis)  # the value axis starts at zero
     screenshot(browser, "reports-figures-desktop")
