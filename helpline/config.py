@@ -100,7 +100,7 @@ class FlowSettings:
     """Where the IVR flows live, which answers calls, and how long a caller lookup may take."""
 
     directory: Path = Path("ivr_flows")
-    main: str = "harmony"
+    main: str = ""  # the flow that answers new calls: [flows] main
     caller_lookup_seconds: float = 0.3
 
 
@@ -468,7 +468,7 @@ def _flows(table: Mapping[str, Any], source: str, config_folder: Path) -> FlowSe
         raise ConfigError(source, "flows.caller_lookup_seconds", "must be a number of seconds, 0-2")
     return FlowSettings(
         directory=(config_folder / str(table.get("directory", "../ivr_flows"))).resolve(),
-        main=str(table.get("main", FlowSettings.main)),
+        main=_text(table, "main", f"{source}: flows"),
         caller_lookup_seconds=float(lookup),
     )
 

@@ -89,7 +89,7 @@ def test_summary_written_as_html_and_csv(week_of_calls: Flask, runner: FlaskCliR
     page = (folder / "weekly-summary-2026-11-16.html").read_text()
     table = ElementTree.fromstring(page[page.index("<table>") : page.index("</table>") + 8])  # noqa: S314
     cells = {row.findtext("th"): row.findtext("td") for row in table.iter("tr")}
-    assert cells["Calls"] == "3" and cells["Out of hours (24/7 support line)"] == "2"
+    assert cells["Calls"] == "3" and cells["Out of hours (the always-open line)"] == "2"
     assert "+44" not in page
 
 

@@ -208,3 +208,17 @@ def local(url: str) -> str:
     """Return an absolute callback URL as the path (and query) the test client posts to."""
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def test_a_flow_naming_a_line_the_config_lacks_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the config's interpreter line, the flow's mentions of it are each named."""
+    config = third_line_config(tmp_path)
+    config.write_text(config.read_text().replace(INTERPRETER_LINE, ""))
+    monkeypatch.setenv("HELPLINE_CONFIG", str(config))
+    checked = CliRunner().invoke(flows_cli, ["check"])
+    assert checked.exit_code == 1
+    assert "lines: 'interpreter' is not a configured line" in checked.output
+    assert "{hours:interpreter}, but no such line is configured" in checked.output
+    assert "Traceback" not in checked.output

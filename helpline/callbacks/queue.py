@@ -116,7 +116,7 @@ def owed_by_case(
 def why_words(label: str, dial_line: str | None, lines: Mapping[str, str]) -> str:
     """Say why a call is owed a callback, agreeing with the calls list's label for it."""
     if label == "answered":
-        return f"Answered by the {lines.get(dial_line or '', 'support line')}"
+        return f"Answered by the {lines.get(dial_line or '', 'line called')}"
     words = {"voicemail": "Left a voicemail", "missed": "Missed call"}
     return words.get(label, "Call not answered")
 

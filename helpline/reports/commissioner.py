@@ -224,7 +224,7 @@ def voicemails_left(session: Session, period: Period) -> int:
 
 # How the report's figures are counted, printed at its foot.
 DEFINITIONS = {
-    "Victims supported": "Cases with a call answered by Harmony or the support line, or a "
+    "Victims supported": "Cases with a call answered on any line, or a "
     "callback made, in the period. New: the case was opened in the period; returning: before "
     f"it. {BEGINNING.capitalize()}: the same count from the first record to the period's end.",
     "Contacts": "Calls that started in the period, by the line they were routed to; "

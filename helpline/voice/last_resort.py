@@ -13,7 +13,7 @@ def last_resort(settings: Settings, dial_action: str | None = None) -> VoiceResp
     response = VoiceResponse()
     response.say(
         "Thank you for calling. If you are in immediate danger, hang up and dial 999. "
-        "Connecting you to our free 24 hour support line now.",
+        f"Connecting you to the {line.name} now.",
         voice=voice.voice,
         language=voice.language,
     )
