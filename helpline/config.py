@@ -151,7 +151,7 @@ class Settings:
     flows: FlowSettings = field(default_factory=FlowSettings)
     jobs: JobSettings = field(default_factory=JobSettings)
     service_level_seconds: int = 20  # [reports]: answered within this many seconds is on target
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    idle_minutes: int = 30  # [accounts]: a staff session ends after this long unused
 
     @property
     def lines(self) -> dict[str, Line]:
@@ -170,6 +170,8 @@ def load_settings(
     path = Path(environ.get("HELPLINE_CONFIG", DEFAULT_CONFIG))
     raw = _read_toml(path)
     source = str(path)
+    for key in raw.keys() - _KNOWN_TABLES:
+        raise ConfigError(source, key, "unknown table (a typo?)")
     environment = _environment(environ)
     service = _table(raw, "service", source)
     webhooks = raw.get("webhooks", {})
@@ -203,11 +205,20 @@ def load_settings(
             "reports",
             minimum=1,
         ),
-        extra={k: v for k, v in raw.items() if k not in _KNOWN_TABLES},
+        idle_minutes=whole_number(
+            _optional_table(raw, "accounts", source),
+            "idle_minutes",
+            30,
+            source,
+            "accounts",
+            minimum=1,
+        ),
     )
 
 
 _KNOWN_TABLES = {
+    "hours",  # known only to be refused with a pointer to [lines.<key>.hours]
+    "accounts",
     "service",
     "bank_holidays",
     "lines",

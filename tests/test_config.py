@@ -61,6 +61,7 @@ def settings_for(tmp_path: Path, text: str, **env: str):  # type: ignore[no-unty
             "exactly one line must have no hours",
         ),
         (("[lines.harmony.hours]", "[hours]"), "hours", "belong to a line"),
+        (("[webhooks]", "[webhook]"), "webhook", "unknown table"),
         (("[lines.out_of_hours]", "[lines.Out-of-hours]"), "lines.Out-of-hours", "lower-case"),
         (
             ("open_on_bank_holidays = false", 'open_on_bank_holidays = "no"'),

@@ -47,7 +47,7 @@ def test_report_rollups_job_counts_recent_days(app: Flask) -> None:
 
 
 def test_job_tables_are_optional_and_read_once(tmp_path: Path) -> None:
-    """Left out, the job tables take their defaults; they are typed settings, not extras."""
+    """Left out, the optional tables take their defaults; they are typed settings."""
     config = config_copy(tmp_path)
     text = config.read_text()
     start, end = text.index("[retention]"), text.index("[flows]")
@@ -55,4 +55,4 @@ def test_job_tables_are_optional_and_read_once(tmp_path: Path) -> None:
     environ = environment("sqlite://", HELPLINE_CONFIG=str(config))
     settings = load_settings(environ, tmp_path, serving=False)
     assert settings.jobs == JobSettings(summary_directory=tmp_path / "summaries")
-    assert not {"retention", "jobs", "summary"} & settings.extra.keys()
+    assert settings.idle_minutes == 30 and settings.service_level_seconds == 20

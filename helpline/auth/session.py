@@ -28,20 +28,13 @@ FIRST_ADMIN_HINT = (
 def configure_cookies(app: Flask, settings: Settings) -> None:
     """Make cookies Secure/HttpOnly/SameSite; Secure is off only for local http work."""
     secure = settings.environment == "production"
-    idle = timedelta(minutes=idle_minutes(settings))
+    idle = timedelta(minutes=settings.idle_minutes)
     app.config.update(
         SESSION_COOKIE_SECURE=secure, SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=idle,
     )  # fmt: skip
-
-
-def idle_minutes(settings: Settings) -> int:
-    """Return the idle timeout from [accounts] idle_minutes in the config (default 30)."""
-    accounts = settings.extra.get("accounts", {})
-    value = accounts.get("idle_minutes", 30) if isinstance(accounts, dict) else 30
-    return value if isinstance(value, int) and value > 0 else 30
 
 
 def make_login_manager(app: Flask) -> LoginManager:
