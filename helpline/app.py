@@ -64,7 +64,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     from helpline.calls.writer import ContactWriter
     from helpline.closures import store
     from helpline.closures.cache import ClosureCache
-    from helpline.voice import signature
+    from helpline.twilio import signatures
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     database = db.init_app(app, settings.database_url)
@@ -76,16 +76,16 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     closures = ClosureCache(load_closures, settings.closure_cache_seconds)
     writer = ContactWriter(database, Journal(settings.journal_path), settings.reference_prefix)
     current.install(app, closures=closures, writer=writer)
-    signature.init_app(app, settings)
+    signatures.init_app(app, settings)
     auth.init_app(app, settings)
 
 
 def warn_of_gaps(app: Flask, settings: Settings) -> None:
     """When serving (not for a command), say what would stop callers or staff getting through."""
     from helpline.auth.session import hint_when_no_users
-    from helpline.voice import signature
+    from helpline.twilio import signatures
 
-    signature.warn_if_unguarded(settings)
+    signatures.warn_if_unguarded(settings)
     hint_when_no_users(app)
 
 

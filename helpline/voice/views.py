@@ -11,9 +11,9 @@ from werkzeug.exceptions import HTTPException
 from helpline import current
 from helpline.calls.events import ContactEvent, EventKind
 from helpline.routing import ClosurePeriod, RouteDecision, decide
+from helpline.twilio.signatures import require_twilio_signature
 from helpline.twiml import twiml_response
 from helpline.voice.last_resort import last_resort
-from helpline.voice.signature import require_twilio_signature
 
 log = logging.getLogger(__name__)
 
