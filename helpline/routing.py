@@ -27,9 +27,8 @@ class ClosurePeriod:
     ends_at: datetime
     reason: str
     kind: ClosureKind = "closed"
-    line: str | None = (
-        None  # the line's key; None (closures set before lines had their own) is the main line
-    )
+    # The line's key; None (closures set before lines had their own) means the main line.
+    line: str | None = None
 
     def covers(self, instant: datetime) -> bool:
         """Return True if the instant falls inside this period."""
@@ -67,16 +66,22 @@ class RouteDecision:
 def decide(
     instant: datetime, calendar: Calendar, closures: Iterable[ClosurePeriod] = ()
 ) -> RouteDecision:
-    """Return the routing decision for an aware instant: the first line with hours open, else
-    the always-open line, with the reason the first line is closed."""
+    """Return the routing decision for an aware instant.
+
+    The first line with hours that is open takes the call; if none is, the always-open line
+    does, with the reason the main line is closed.
+    """
     if instant.tzinfo is None:
         raise ValueError("routing needs an aware datetime")
     periods = [period for period in closures if period.covers(instant)]
-    states = [(line, line_state(instant, line, calendar, periods)) for line in calendar.scheduled]
-    for line, state in states:
+    main_closed: LineState | None = None
+    for line in calendar.scheduled:
+        state = line_state(instant, line, calendar, periods)
         if state.open:
             return _decision(line, state)
-    return _decision(calendar.always_open, states[0][1])
+        main_closed = main_closed or state
+    assert main_closed is not None  # config requires at least one line with hours
+    return _decision(calendar.always_open, main_closed)
 
 
 def line_state(
