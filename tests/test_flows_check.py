@@ -11,6 +11,7 @@ from helpline import create_app
 from helpline.flows.cli import flows_cli
 from tests.conftest import environment
 from tests.flow_helpers import ROOT, problems_in
+from tests.test_flows_interpreter import SCREENED
 
 GOOD = """
     initial: hello
@@ -157,19 +158,6 @@ def test_service_refuses_to_start_with_an_invalid_flow(database_url: str, tmp_pa
     assert "missing state 'hourz'" in message and "\n" not in message
 
 
-SCREENED = """
-    initial: ring
-    states:
-      ring:
-        type: dial
-        line: harmony
-        screening: Helpline call. Press 1 to accept.
-        unanswered: bye
-      bye:
-        type: hangup
-"""
-
-
 def test_screening_is_checked(tmp_path: Path) -> None:
     """A screened dial is valid; its key is one digit, its timeout a few seconds."""
     assert problems_in(tmp_path, small=SCREENED) == []
@@ -185,7 +173,7 @@ def test_screening_is_checked(tmp_path: Path) -> None:
 
 def test_declined_needs_screening(tmp_path: Path) -> None:
     """Only a screened line can be declined: the way out would never be taken otherwise."""
-    text = SCREENED.replace("        screening: Helpline call. Press 1 to accept.\n", "")
+    text = SCREENED.replace("        screening: Helpline call. Press 1.\n", "")
     text = text.replace("unanswered: bye", "unanswered: bye\n        declined: bye")
     found = problems_in(tmp_path, small=text)
     assert any("declined: only a dial with 'screening' words uses it" in p for p in found)
