@@ -21,8 +21,8 @@ from helpline.models import Call, Case, CaseChange
 from tests.auth_actions import AuthActions
 from tests.casework import case_page
 from tests.handler_calls import CALLER, OTHER_CALLER, TUESDAY_10AM, case_reference, ring
-from tests.test_flows_webhooks import SID, follow, gather_action, gather_params
-from tests.twilio_client import TwilioClient, dial_params, incoming_params, twiml
+from tests.test_flows_webhooks import SID, follow, gather_action, gather_params, unanswered_menu
+from tests.twilio_client import TwilioClient
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -149,12 +149,7 @@ def test_a_withheld_caller_who_keys_in_a_number_is_matched_to_its_cases(
     app: Flask, twilio: TwilioClient, client: FlaskClient, auth: AuthActions
 ) -> None:
     old = flagged_case(app, twilio, auth, TUESDAY_10AM - timedelta(days=1))
-    first = twiml(
-        twilio.at(TUESDAY_10AM).post("/voice/incoming", incoming_params(SID, "anonymous"))
-    )
-    dial = first.find("Dial")
-    assert dial is not None
-    menu = follow(twilio, dial.get("action"), dial_params(SID, "anonymous", "no-answer"))
+    menu = unanswered_menu(twilio, TUESDAY_10AM, "no-answer", caller="anonymous")
     safe = follow(twilio, gather_action(menu), withheld_keys("3"))
     message = follow(twilio, gather_action(safe), withheld_keys("1"))
     number = follow(twilio, gather_action(message), withheld_keys("2"))
