@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -40,42 +41,37 @@ def seed(twilio: TwilioClient) -> None:
     ring(twilio, "CA0004", "anonymous", TUESDAY_8PM.replace(hour=21), "live")
 
 
-def test_calls_page_lists_newest_first_with_numbers_masked(
-    twilio: TwilioClient, client: FlaskClient, login_as: Callable[[str], str]
-) -> None:
+@pytest.fixture
+def seeded(twilio: TwilioClient, login_as: Callable[[str], str]) -> None:
+    """Drive the four calls in, then sign in as a handler."""
     seed(twilio)
     login_as("handler")
+
+
+@pytest.mark.usefixtures("seeded")
+def test_calls_page_lists_newest_first_with_numbers_masked(client: FlaskClient) -> None:
     page = client.get("/calls/").get_data(as_text=True)
     assert SIDS.findall(page) == ["CA0004", "CA0003", "CA0002", "CA0001"]
     assert CALLER not in page and "7911123456" not in page and "07911 123456" not in page
     assert "456</td>" in page and "withheld" in page
 
 
-def test_search_finds_a_number_however_it_is_typed(
-    twilio: TwilioClient, client: FlaskClient, login_as: Callable[[str], str]
-) -> None:
-    seed(twilio)
-    login_as("handler")
+@pytest.mark.usefixtures("seeded")
+def test_search_finds_a_number_however_it_is_typed(client: FlaskClient) -> None:
     for typed in ("07911 123456", "+44 7911 123456", "07911123456", "+447911123456"):
         assert listed(client, f"q={typed.replace('+', '%2B')}") == ["CA0003", "CA0001"]
 
 
-def test_search_by_case_reference(
-    app: Flask, twilio: TwilioClient, client: FlaskClient, login_as: Callable[[str], str]
-) -> None:
-    seed(twilio)
-    login_as("handler")
+@pytest.mark.usefixtures("seeded")
+def test_search_by_case_reference(app: Flask, client: FlaskClient) -> None:
     reference = case_reference(app, "CA0002")
     assert listed(client, f"q={reference.lower()}") == ["CA0002"]
     opened = client.get(f"/calls/?q={reference}&open=1")
     assert opened.headers["Location"] == f"/cases/{reference}"
 
 
-def test_unreadable_search_matches_nothing_and_says_why(
-    twilio: TwilioClient, client: FlaskClient, login_as: Callable[[str], str]
-) -> None:
-    seed(twilio)
-    login_as("handler")
+@pytest.mark.usefixtures("seeded")
+def test_unreadable_search_matches_nothing_and_says_why(client: FlaskClient) -> None:
     page = client.get("/calls/?q=hello").get_data(as_text=True)
     assert SIDS.findall(page) == []
     assert "is not a phone number or a case reference" in page
@@ -98,11 +94,8 @@ def test_filters_by_outcome_line_withheld_and_date(
     assert listed(client, "until=2026-11-23") == ["CA0005"]
 
 
-def test_bad_filter_values_are_ignored_not_errors(
-    twilio: TwilioClient, client: FlaskClient, login_as: Callable[[str], str]
-) -> None:
-    seed(twilio)
-    login_as("handler")
+@pytest.mark.usefixtures("seeded")
+def test_bad_filter_values_are_ignored_not_errors(client: FlaskClient) -> None:
     assert len(listed(client, "since=yesterday&line=moon&outcome=%00&withheld=maybe")) == 4
 
 

@@ -19,9 +19,10 @@ from helpline.cases.matching import (
 from helpline.db import get_database
 from helpline.models import Call, Case, CaseChange
 from tests.auth_actions import AuthActions
+from tests.casework import case_page
 from tests.handler_calls import CALLER, OTHER_CALLER, TUESDAY_10AM, case_reference, ring
-from tests.test_flows_webhooks import SID, follow, gather_action, gather_params
-from tests.twilio_client import TwilioClient, dial_params, incoming_params, twiml
+from tests.test_flows_webhooks import SID, follow, gather_action, gather_params, unanswered_menu
+from tests.twilio_client import TwilioClient
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -67,18 +68,29 @@ def flag_do_not_call(auth: AuthActions, reference: str, close: bool = True) -> N
         auth.post(f"/cases/{reference}/status", {"status": "closed"})
 
 
-def test_a_flagged_caller_ringing_again_sees_the_old_flag_and_case_before_an_answer(
-    app: Flask, twilio: TwilioClient, client: FlaskClient, auth: AuthActions
-) -> None:
-    ring(twilio, "CA0001", CALLER, TUESDAY_10AM, "answered")
+def flagged_case(app: Flask, twilio: TwilioClient, auth: AuthActions, at: datetime) -> str:
+    """Ring CALLER's first call (CA0001), then flag its case do-not-call and close it."""
+    ring(twilio, "CA0001", CALLER, at, "answered")
     old = case_reference(app, "CA0001")
     auth.login_as("handler")
     flag_do_not_call(auth, old)
-    ring(twilio, "CA0002", CALLER, TUESDAY_10AM + timedelta(hours=2), "live")
-    new = case_reference(app, "CA0002")
+    return old
+
+
+def ring_again(app: Flask, twilio: TwilioClient, at: datetime, ending: str = "answered") -> str:
+    """Ring CALLER's second call (CA0002) and return its case's reference."""
+    ring(twilio, "CA0002", CALLER, at, ending)
+    return case_reference(app, "CA0002")
+
+
+def test_a_flagged_caller_ringing_again_sees_the_old_flag_and_case_before_an_answer(
+    app: Flask, twilio: TwilioClient, client: FlaskClient, auth: AuthActions
+) -> None:
+    old = flagged_case(app, twilio, auth, TUESDAY_10AM)
+    new = ring_again(app, twilio, TUESDAY_10AM + timedelta(hours=2), "live")
     assert new != old
     auth.login_as("handler")  # the clock moved on: sign in again
-    page = client.get(f"/cases/{new}").get_data(as_text=True)
+    page = case_page(client, new)
     assert "NO — do not call" in page
     assert f'from <a href="/cases/{old}">{old}</a>, set by Test Handler, on Tue 24 Nov 2026' in page
     assert 'id="caller-history"' in page and f'href="/cases/{old}"' in page
@@ -100,9 +112,7 @@ def test_the_live_list_shows_a_ringing_repeat_callers_carried_flag(
     app: Flask, twilio: TwilioClient, client: FlaskClient, auth: AuthActions
 ) -> None:
     """The new case has no flag of its own yet; the list shows the old case's decision."""
-    ring(twilio, "CA0001", CALLER, TUESDAY_10AM, "answered")
-    auth.login_as("handler")
-    flag_do_not_call(auth, case_reference(app, "CA0001"))
+    flagged_case(app, twilio, auth, TUESDAY_10AM)
     ring(twilio, "CA0002", CALLER, TUESDAY_10AM + timedelta(hours=2), "live")
     auth.login_as("handler")
     rows = client.get("/calls/rows").get_data(as_text=True)
@@ -113,21 +123,17 @@ def test_the_live_list_shows_a_ringing_repeat_callers_carried_flag(
 def test_carried_flag_stays_until_a_handler_changes_it(
     app: Flask, twilio: TwilioClient, client: FlaskClient, auth: AuthActions
 ) -> None:
-    ring(twilio, "CA0001", CALLER, TUESDAY_10AM, "answered")
-    old = case_reference(app, "CA0001")
-    auth.login_as("handler")
-    flag_do_not_call(auth, old)
-    ring(twilio, "CA0002", CALLER, TUESDAY_10AM + timedelta(minutes=5), "answered")
-    new = case_reference(app, "CA0002")
+    old = flagged_case(app, twilio, auth, TUESDAY_10AM)
+    new = ring_again(app, twilio, TUESDAY_10AM + timedelta(minutes=5))
     # Saving the form with the flags as shown keeps the carried decision and its provenance.
     auth.post(f"/cases/{new}/outcome", {"categories": ["noise"], "safe_to_call_back": "no"})
-    assert f'from <a href="/cases/{old}">{old}</a>' in client.get(f"/cases/{new}").get_data(True)
+    assert f'from <a href="/cases/{old}">{old}</a>' in case_page(client, new)
     auth.post(f"/cases/{new}/outcome", {"safe_to_call_back": "yes", "safe_to_leave_message": "no"})
-    page = client.get(f"/cases/{new}").get_data(as_text=True)
+    page = case_page(client, new)
     assert f'from <a href="/cases/{old}">' not in page and "set by Test Handler" in page
     assert "Safety flags changed" in page and "Safe to call back: yes." in page
     # The old case now shows the newer decision too: the newest decision wins.
-    old_page = client.get(f"/cases/{old}").get_data(as_text=True)
+    old_page = case_page(client, old)
     assert f'from <a href="/cases/{new}">{new}</a>' in old_page
     with get_database(app).transaction() as session:
         kinds = session.scalars(select(CaseChange.kind).join(Case).where(Case.reference == new))
@@ -142,16 +148,8 @@ def withheld_keys(digits: str) -> dict[str, str]:
 def test_a_withheld_caller_who_keys_in_a_number_is_matched_to_its_cases(
     app: Flask, twilio: TwilioClient, client: FlaskClient, auth: AuthActions
 ) -> None:
-    ring(twilio, "CA0001", CALLER, TUESDAY_10AM - timedelta(days=1), "answered")
-    old = case_reference(app, "CA0001")
-    auth.login_as("handler")
-    flag_do_not_call(auth, old)
-    first = twiml(
-        twilio.at(TUESDAY_10AM).post("/voice/incoming", incoming_params(SID, "anonymous"))
-    )
-    dial = first.find("Dial")
-    assert dial is not None
-    menu = follow(twilio, dial.get("action"), dial_params(SID, "anonymous", "no-answer"))
+    old = flagged_case(app, twilio, auth, TUESDAY_10AM - timedelta(days=1))
+    menu = unanswered_menu(twilio, TUESDAY_10AM, "no-answer", caller="anonymous")
     safe = follow(twilio, gather_action(menu), withheld_keys("3"))
     message = follow(twilio, gather_action(safe), withheld_keys("1"))
     number = follow(twilio, gather_action(message), withheld_keys("2"))
@@ -159,7 +157,7 @@ def test_a_withheld_caller_who_keys_in_a_number_is_matched_to_its_cases(
     withheld = case_reference(app, SID)
     assert withheld != old
     auth.login_as("handler")
-    page = client.get(f"/cases/{withheld}").get_data(as_text=True)
+    page = case_page(client, withheld)
     assert "Number withheld" in page and "NO — do not call" in page
     assert f'<strong id="callback-number">{CALLER}</strong>' in page
     assert f'from <a href="/cases/{old}">{old}</a>' in page
@@ -177,12 +175,12 @@ def test_merging_and_moving_keep_the_link(
     auth.login_as("handler")
     flag_do_not_call(auth, known, close=False)
     auth.post(f"/cases/{withheld}/merge", {"target": known})
-    page = client.get(f"/cases/{withheld}").get_data(as_text=True)
+    page = case_page(client, withheld)
     assert f'from <a href="/cases/{known}">{known}</a>' in page
-    kept = client.get(f"/cases/{known}").get_data(as_text=True)
+    kept = case_page(client, known)
     assert f'href="/cases/{withheld}"' in kept and f"merged into {known}" in kept
     auth.post(f"/cases/{known}/move-call", {"call_sid": "CA0001", "target": other})
-    moved = client.get(f"/cases/{other}").get_data(as_text=True)
+    moved = case_page(client, other)
     assert f'href="/cases/{known}"' in moved and "was moved here from" in moved
 
 
@@ -190,19 +188,14 @@ def test_retention_removes_the_number_and_the_link_with_it(
     app: Flask, twilio: TwilioClient, client: FlaskClient, auth: AuthActions,
     runner: FlaskCliRunner,
 ) -> None:  # fmt: skip
-    long_ago = TUESDAY_10AM - timedelta(days=800)
-    ring(twilio, "CA0001", CALLER, long_ago, "answered")
-    old = case_reference(app, "CA0001")
+    old = flagged_case(app, twilio, auth, TUESDAY_10AM - timedelta(days=800))
+    new = ring_again(app, twilio, TUESDAY_10AM)
     auth.login_as("handler")
-    flag_do_not_call(auth, old)
-    ring(twilio, "CA0002", CALLER, TUESDAY_10AM, "answered")
-    new = case_reference(app, "CA0002")
-    auth.login_as("handler")
-    assert f'href="/cases/{old}"' in client.get(f"/cases/{new}").get_data(True)
+    assert f'href="/cases/{old}"' in case_page(client, new)
     assert runner.invoke(args=["jobs", "run", "retention"]).exit_code == 0
     with get_database(app).transaction() as session:
         assert session.scalars(select(Call.from_number).where(Call.call_sid == "CA0001")).one() \
             is None  # fmt: skip
-    page = client.get(f"/cases/{new}").get_data(as_text=True)
+    page = case_page(client, new)
     assert f'href="/cases/{old}"' not in page and "NO — do not call" not in page
     assert "After 730 days without contact the retention policy removes" in page

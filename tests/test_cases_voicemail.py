@@ -14,6 +14,7 @@ from helpline.db import get_database
 from helpline.models import AuditEntry, Call, Voicemail
 from helpline.twilio.client import HTTP_CLIENT_EXTENSION, default_http_client
 from helpline.twilio.recordings import media_url
+from tests.casework import case_page
 from tests.handler_calls import CALLER, TUESDAY_10AM, case_reference, ring
 from tests.twilio_client import ACCOUNT_SID, TwilioClient
 from tests.twilio_http import ExactTwilioHttp
@@ -50,14 +51,20 @@ def leave_voicemail(app: Flask, twilio: TwilioClient, url: str = RECORDING_URL) 
         return case_reference(app, "CA0001"), message.id
 
 
+@pytest.fixture
+def voicemail(app: Flask, twilio: TwilioClient) -> tuple[str, int]:
+    """Leave a voicemail at RECORDING_URL; return the case reference and the voicemail id."""
+    return leave_voicemail(app, twilio)
+
+
 def test_voicemail_streams_through_the_app_with_account_credentials(
-    app: Flask, twilio: TwilioClient, client: FlaskClient, login_as: Callable[[str], str],
-    recordings: ExactTwilioHttp,
+    app: Flask, client: FlaskClient, login_as: Callable[[str], str], recordings: ExactTwilioHttp,
+    voicemail: tuple[str, int],
 ) -> None:  # fmt: skip
-    reference, voicemail_id = leave_voicemail(app, twilio)
+    reference, voicemail_id = voicemail
     expect_media(recordings)
     login_as("handler")
-    page = client.get(f"/cases/{reference}").get_data(as_text=True)
+    page = case_page(client, reference)
     assert RECORDING_URL not in page and "api.twilio.com" not in page
     assert f"/cases/{reference}/voicemails/{voicemail_id}" in page
     audio = client.get(f"/cases/{reference}/voicemails/{voicemail_id}")
@@ -69,9 +76,9 @@ def test_voicemail_streams_through_the_app_with_account_credentials(
 
 
 def test_voicemail_needs_sign_in(
-    app: Flask, twilio: TwilioClient, client: FlaskClient, recordings: ExactTwilioHttp
+    client: FlaskClient, recordings: ExactTwilioHttp, voicemail: tuple[str, int]
 ) -> None:
-    reference, voicemail_id = leave_voicemail(app, twilio)
+    reference, voicemail_id = voicemail
     assert client.get(f"/cases/{reference}/voicemails/{voicemail_id}").status_code == 302
     assert recordings.seen == []
 
@@ -91,10 +98,10 @@ def test_voicemail_of_another_case_or_host_is_not_fetched(
 
 
 def test_twilio_failure_is_a_502_not_a_crash(
-    app: Flask, twilio: TwilioClient, client: FlaskClient, login_as: Callable[[str], str],
-    recordings: ExactTwilioHttp,
+    client: FlaskClient, login_as: Callable[[str], str], recordings: ExactTwilioHttp,
+    voicemail: tuple[str, int],
 ) -> None:  # fmt: skip
-    reference, voicemail_id = leave_voicemail(app, twilio)
+    reference, voicemail_id = voicemail
     expect_media(recordings, status=404)
     login_as("handler")
     assert client.get(f"/cases/{reference}/voicemails/{voicemail_id}").status_code == 502

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
@@ -67,21 +68,17 @@ def test_route_rejects_garbage(runner: FlaskCliRunner) -> None:
     assert result.exit_code == 2 and "not an ISO 8601" in result.output
 
 
+def add_closure(runner: FlaskCliRunner, start: str, end: str, reason: str, by: str) -> Result:
+    """Run `helpline closures add` for a window, with its reason and who set it."""
+    return runner.invoke(
+        args=["closures", "add", "--start", start, "--end", end, "--reason", reason, "--by", by]
+    )
+
+
 def test_closures_add_list_remove_and_route(runner: FlaskCliRunner) -> None:
     """A closure added on the command line changes the route; removing it restores it."""
-    added = runner.invoke(
-        args=[
-            "closures",
-            "add",
-            "--start",
-            "2026-11-24T14:30",
-            "--end",
-            "2026-11-24T17:00",
-            "--reason",
-            "staff training",
-            "--by",
-            "Sam Supervisor",
-        ]
+    added = add_closure(
+        runner, "2026-11-24T14:30", "2026-11-24T17:00", "staff training", "Sam Supervisor"
     )
     assert added.exit_code == 0, added.output
     closure_id = added.output.split()[2].rstrip(":")
@@ -97,20 +94,7 @@ def test_closures_add_list_remove_and_route(runner: FlaskCliRunner) -> None:
 
 def test_closure_must_end_after_start(runner: FlaskCliRunner) -> None:
     """A backwards closure is refused with a clear message."""
-    result = runner.invoke(
-        args=[
-            "closures",
-            "add",
-            "--start",
-            "2026-11-24T17:00",
-            "--end",
-            "2026-11-24T09:00",
-            "--reason",
-            "x",
-            "--by",
-            "y",
-        ]
-    )
+    result = add_closure(runner, "2026-11-24T17:00", "2026-11-24T09:00", "x", "y")
     assert result.exit_code == 2 and "must end after it starts" in result.output
 
 

@@ -11,6 +11,7 @@ from helpline import create_app
 from helpline.flows.cli import flows_cli
 from tests.conftest import environment
 from tests.flow_helpers import ROOT, problems_in
+from tests.test_flows_interpreter import SCREENED
 
 GOOD = """
     initial: hello
@@ -69,45 +70,48 @@ def test_unreachable_state(tmp_path: Path) -> None:
     ]
 
 
-def test_dead_end_and_menu_without_no_input(tmp_path: Path) -> None:
-    """A say with no way out, and a menu that says nothing about silence, are dead ends."""
-    text = """
-        initial: menu
-        states:
-          menu:
-            type: menu
-            say: Press 1.
-            choices: {1: talk}
-          talk:
-            type: say
-            say: Hello.
-    """
+DEAD_ENDS = """
+    initial: menu
+    states:
+      menu:
+        type: menu
+        say: Press 1.
+        choices: {1: talk}
+      talk:
+        type: say
+        say: Hello.
+"""
+UNCONFIGURED_DIAL = """
+    initial: ring
+    states:
+      ring:
+        type: dial
+        line: pizza
+        no_answer: bye
+      bye:
+        type: hangup
+"""
+GOTO_NOWHERE = "initial: jump\nstates:\n  jump:\n    type: goto\n    flow: nowhere\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A say with no way out, and a menu that says nothing about silence, are dead ends.
+        pytest.param(DEAD_ENDS, ["state 'menu': dead end: a menu needs a 'no_input'",
+                                 "state 'talk': dead end: a say needs a 'next'"], id="dead-ends"),
+        # A dial names a configured line and has somewhere to go if nobody answers.
+        pytest.param(UNCONFIGURED_DIAL, ["line 'pizza' is not in the config",
+                                         "none for busy, failed"], id="dial"),
+        # A goto to a flow that does not exist is refused.
+        pytest.param(GOTO_NOWHERE, ["there is no flow 'nowhere'"], id="goto"),
+    ],
+)  # fmt: skip
+def test_whole_flow_mistakes_are_named(tmp_path: Path, text: str, expected: list[str]) -> None:
+    """Each mistake in a flow's shape is among the problems found."""
     found = problems_in(tmp_path, small=text)
-    assert any("state 'menu': dead end: a menu needs a 'no_input'" in p for p in found)
-    assert any("state 'talk': dead end: a say needs a 'next'" in p for p in found)
-
-
-def test_dial_line_must_be_configured_and_unanswered_handled(tmp_path: Path) -> None:
-    """A dial names a configured line and has somewhere to go if nobody answers."""
-    text = """
-        initial: ring
-        states:
-          ring:
-            type: dial
-            line: pizza
-            no_answer: bye
-          bye:
-            type: hangup
-    """
-    found = problems_in(tmp_path, small=text)
-    assert any("line 'pizza' is not in the config" in p for p in found)
-    assert any("none for busy, failed" in p for p in found)
-
-
-def test_goto_needs_a_flow(tmp_path: Path) -> None:
-    """A goto to a flow that does not exist is refused."""
-    text = "initial: jump\nstates:\n  jump:\n    type: goto\n    flow: nowhere\n"
-    assert any("there is no flow 'nowhere'" in p for p in problems_in(tmp_path, small=text))
+    for problem in expected:
+        assert any(problem in p for p in found), (problem, found)
 
 
 def test_unreadable_yaml(tmp_path: Path) -> None:
@@ -154,19 +158,6 @@ def test_service_refuses_to_start_with_an_invalid_flow(database_url: str, tmp_pa
     assert "missing state 'hourz'" in message and "\n" not in message
 
 
-SCREENED = """
-    initial: ring
-    states:
-      ring:
-        type: dial
-        line: harmony
-        screening: Helpline call. Press 1 to accept.
-        unanswered: bye
-      bye:
-        type: hangup
-"""
-
-
 def test_screening_is_checked(tmp_path: Path) -> None:
     """A screened dial is valid; its key is one digit, its timeout a few seconds."""
     assert problems_in(tmp_path, small=SCREENED) == []
@@ -182,7 +173,7 @@ def test_screening_is_checked(tmp_path: Path) -> None:
 
 def test_declined_needs_screening(tmp_path: Path) -> None:
     """Only a screened line can be declined: the way out would never be taken otherwise."""
-    text = SCREENED.replace("        screening: Helpline call. Press 1 to accept.\n", "")
+    text = SCREENED.replace("        screening: Helpline call. Press 1.\n", "")
     text = text.replace("unanswered: bye", "unanswered: bye\n        declined: bye")
     found = problems_in(tmp_path, small=text)
     assert any("declined: only a dial with 'screening' words uses it" in p for p in found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from xml.etree import ElementTree
 
 import pytest
@@ -50,6 +51,26 @@ def gather_params(digits: str = "", speech: str = "", confidence: str = "") -> d
     return params
 
 
+def unanswered_menu(
+    twilio: TwilioClient, at: datetime, dial_status: str, caller: str = CALLER
+) -> ElementTree.Element:
+    """Ring at a time; Harmony's dial ends with this status: return what the caller hears next."""
+    first = twiml(twilio.at(at).post("/voice/incoming", incoming_params(SID, caller)))
+    dial = first.find("Dial")
+    assert dial is not None
+    return follow(twilio, dial.get("action"), dial_params(SID, caller, dial_status))
+
+
+def ask_for_callback(twilio: TwilioClient, menu: ElementTree.Element, may_leave: str) -> str:
+    """From the unanswered menu ask for a callback, safe to call; return the closing words.
+
+    `may_leave` is the key answering whether a message may be left: "1" yes, "2" no.
+    """
+    safe = follow(twilio, gather_action(menu), gather_params("3"))
+    message = follow(twilio, gather_action(safe), gather_params("1"))
+    return spoken(follow(twilio, gather_action(message), gather_params(may_leave)))
+
+
 def stored_call(app: Flask) -> Call:
     """Return the call row for SID."""
     with get_database(app).transaction() as session:
@@ -94,8 +115,7 @@ def test_unanswered_harmony_offers_support_voicemail_callback(
     twilio: TwilioClient, app: Flask, outcome: str
 ) -> None:
     """DialCallStatus/DialCallDuration/DialCallSid: the caller is offered three ways on."""
-    first = twiml(twilio.at(IN_HOURS).post("/voice/incoming", incoming_params(SID, CALLER)))
-    reply = follow(twilio, first.find("Dial").get("action"), dial_params(SID, CALLER, outcome))  # type: ignore[union-attr]
+    reply = unanswered_menu(twilio, IN_HOURS, outcome)
     words = spoken(reply)
     assert "support line" in words and "leave a message" in words and "call you back" in words
     assert dialled_numbers(reply) == [SUPPORT]  # pressing nothing connects to the 24/7 line
@@ -105,8 +125,7 @@ def test_unanswered_harmony_offers_support_voicemail_callback(
 
 def test_voicemail_is_stored_on_the_case(twilio: TwilioClient, app: Flask) -> None:
     """RecordingUrl/RecordingSid/RecordingDuration: one voicemail on the call and its case."""
-    first = twiml(twilio.at(EVENING).post("/voice/incoming", incoming_params(SID, CALLER)))
-    menu = follow(twilio, first.find("Dial").get("action"), dial_params(SID, CALLER, "failed"))  # type: ignore[union-attr]
+    menu = unanswered_menu(twilio, EVENING, "failed")
     record = follow(twilio, gather_action(menu), gather_params("1")).find("Record")
     assert record is not None
     recording = {
@@ -140,12 +159,8 @@ def test_callback_is_stored_with_consent_and_no_number_in_logs(
     twilio: TwilioClient, app: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Safe to call, may leave a message: a pending callback on the case, due next working day."""
-    first = twiml(twilio.at(IN_HOURS).post("/voice/incoming", incoming_params(SID, CALLER)))
-    menu = follow(twilio, first.find("Dial").get("action"), dial_params(SID, CALLER, "no-answer"))  # type: ignore[union-attr]
-    safe = follow(twilio, gather_action(menu), gather_params("3"))
-    message = follow(twilio, gather_action(safe), gather_params("1"))
-    thanks = follow(twilio, gather_action(message), gather_params("1"))
-    assert "call you back within one working day" in spoken(thanks)
+    menu = unanswered_menu(twilio, IN_HOURS, "no-answer")
+    assert "call you back within one working day" in ask_for_callback(twilio, menu, "1")
     with get_database(app).transaction() as session:
         request = session.scalars(select(CallbackRequest)).one()
         call = session.scalars(select(Call)).one()
@@ -221,8 +236,7 @@ def test_goodbye_after_silence_logs_the_path_then_hangs_up(
     twilio: TwilioClient, app: Flask
 ) -> None:
     """A goodbye reached by silence calls back once, so the path is complete, then hangs up."""
-    first = twiml(twilio.at(EVENING).post("/voice/incoming", incoming_params(SID, CALLER)))
-    menu = follow(twilio, first.find("Dial").get("action"), dial_params(SID, CALLER, "busy"))  # type: ignore[union-attr]
+    menu = unanswered_menu(twilio, EVENING, "busy")
     redirect = menu.find("Redirect")
     assert redirect is not None and "0808 168 9111" in spoken(menu)
     ended = follow(twilio, redirect.text, incoming_params(SID, CALLER))
@@ -255,12 +269,8 @@ def test_callback_survives_a_database_outage(
     monkeypatch.setattr(writer_module, "RETRY_DELAYS", ())
     monkeypatch.setattr(writer_module, "DOWN_SECONDS", 0.0)  # replay as soon as it is back
     monkeypatch.setattr(writer_module, "record", down)
-    first = twiml(twilio.at(IN_HOURS).post("/voice/incoming", incoming_params(SID, CALLER)))
-    menu = follow(twilio, first.find("Dial").get("action"), dial_params(SID, CALLER, "busy"))  # type: ignore[union-attr]
-    safe = follow(twilio, gather_action(menu), gather_params("3"))
-    message = follow(twilio, gather_action(safe), gather_params("1"))
-    thanks = follow(twilio, gather_action(message), gather_params("2"))
-    assert "call you back" in spoken(thanks)
+    menu = unanswered_menu(twilio, IN_HOURS, "busy")
+    assert "call you back" in ask_for_callback(twilio, menu, "2")
     writer = current.writer(app)
     # The test clock gives every event the same time, so the order they are written in is the
     # path's order: stop the writer thread so the replay below alone writes them, oldest first.

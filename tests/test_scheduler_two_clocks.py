@@ -35,33 +35,38 @@ def finish(process: subprocess.Popen[str]) -> str:
     return stdout
 
 
+def run_two_at_once(url: str, tmp_path: Path, mode: str) -> tuple[list[str], list[str]]:
+    """Start two processes in a mode at the same instant; return their outputs and the runs.
+
+    The runs are the lines the probe job wrote, one for each time it really ran.
+    """
+    out = tmp_path / "runs.txt"
+    start_at = time.time() + 3
+    processes = [start(url, tmp_path, mode, out, start_at) for _ in range(2)]
+    outputs = [finish(process) for process in processes]
+    return outputs, out.read_text().split()
+
+
 def test_two_manual_runs_at_once_run_the_job_once(
     app: Flask, database_url: str, tmp_path: Path
 ) -> None:
     """Two processes running the same job at the same instant: one runs, one is told it is busy."""
-    out = tmp_path / "runs.txt"
-    start_at = time.time() + 3
-    processes = [start(database_url, tmp_path, "run", out, start_at) for _ in range(2)]
-    outcomes = sorted(json.loads(finish(p))["outcome"] for p in processes)
-    assert outcomes == ["busy", "done"]
-    assert len(out.read_text().split()) == 1
+    outputs, probe_runs = run_two_at_once(database_url, tmp_path, "run")
+    assert sorted(json.loads(output)["outcome"] for output in outputs) == ["busy", "done"]
+    assert len(probe_runs) == 1
 
 
 def test_two_clock_processes_run_each_slot_once(
     app: Flask, database_url: str, tmp_path: Path
 ) -> None:
     """Two real schedulers side by side: every fired slot ran exactly once between them."""
-    out = tmp_path / "runs.txt"
-    start_at = time.time() + 3
-    processes = [start(database_url, tmp_path, "clock", out, start_at) for _ in range(2)]
-    for process in processes:
-        finish(process)
+    _outputs, probe_runs = run_two_at_once(database_url, tmp_path, "clock")
     with get_database(app).transaction() as session:
         runs = list(session.scalars(select(JobRun).where(JobRun.job == "probe")))
     slots = [run.slot for run in runs]
     assert slots and len(slots) == len(set(slots))
     assert all(run.outcome == "done" for run in runs)
-    assert len(out.read_text().split()) == len(runs)
+    assert len(probe_runs) == len(runs)
 
 
 def test_clock_process_starts_and_stops_cleanly_on_sigterm(

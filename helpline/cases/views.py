@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import TypeVar
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request
 from flask import url_for as url
@@ -51,12 +52,7 @@ def case_page(reference: str, problem: Mapping[str, str] | None = None) -> str:
 def add_note(reference: str) -> Response:
     """Add a note."""
     body = request.form.get("body", "")
-
-    def change(session: Session, case: Case, who: str, now: datetime) -> str:
-        record.add_note(session, case, who, body, now)
-        return "Note added."
-
-    return _change(reference, "note_added", change)
+    return _record(reference, "note_added", record.add_note, body, "Note added.")
 
 
 @bp.post("/<reference>/outcome")
@@ -91,12 +87,7 @@ def assign(reference: str) -> Response:
     """Assign the case to a member of staff (or nobody)."""
     raw = request.form.get("user_id", "")
     user_id = int(raw) if raw.isdigit() else None
-
-    def change(session: Session, case: Case, who: str, now: datetime) -> str:
-        record.assign(session, case, who, user_id, now)
-        return "Assignment saved."
-
-    return _change(reference, "case_assigned", change)
+    return _record(reference, "case_assigned", record.assign, user_id, "Assignment saved.")
 
 
 @bp.post("/<reference>/status")
@@ -104,12 +95,8 @@ def assign(reference: str) -> Response:
 def set_status(reference: str) -> Response:
     """Open or close the case."""
     status = request.form.get("status", "")
-
-    def change(session: Session, case: Case, who: str, now: datetime) -> str:
-        record.set_status(session, case, who, status, now)
-        return f"The case is {case.status}."
-
-    return _change(reference, "case_status", change)
+    said = "The case is {case.status}."  # as it stands after the change
+    return _record(reference, "case_status", record.set_status, status, said)
 
 
 @bp.post("/<reference>/move-call")
@@ -139,6 +126,20 @@ def merge(reference: str) -> Response:
 
 
 Change = Callable[[Session, Case, str, datetime], str]
+Value = TypeVar("Value")
+
+
+def _record(
+    reference: str, action: str, write: Callable[[Session, Case, str, Value, datetime], object],
+    value: Value, said: str,
+) -> Response:  # fmt: skip
+    """Apply one record.* write of a form value; `said` may name {case.status} and the like."""
+
+    def change(session: Session, case: Case, who: str, now: datetime) -> str:
+        write(session, case, who, value, now)
+        return said.format(case=case)
+
+    return _change(reference, action, change)
 
 
 def _change(reference: str, action: str, change: Change) -> Response:

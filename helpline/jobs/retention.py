@@ -84,6 +84,15 @@ def _targets(session: Session, query: Select[Row]) -> list[Row]:
     return list(session.scalars(query.with_for_update()))
 
 
+def _old_records(
+    session: Session, scope: RetentionScope, model: type[Row], made: InstrumentedAttribute[Any],
+    pending: ColumnElement[bool], case_id: InstrumentedAttribute[Any],
+) -> list[Row]:  # fmt: skip
+    """Return (locked) the rows made before the cutoff, still pending, whose case is not held."""
+    query = select(model).where(made < scope.cutoff, pending, not_on_hold(case_id))
+    return _targets(session, query)
+
+
 @anonymiser
 def strip_event_params(session: Session, scope: RetentionScope) -> int:
     """Remove personal fields from the logged webhook parameters of old calls."""
@@ -112,10 +121,9 @@ def strip_event_params(session: Session, scope: RetentionScope) -> int:
 @anonymiser
 def anonymise_calls(session: Session, scope: RetentionScope) -> int:
     """Clear the caller's number on old calls; keep withheld, times, route and outcome."""
-    query = select(Call).where(
-        Call.started_at < scope.cutoff, Call.anonymised_at.is_(None), not_on_hold(Call.case_id)
+    calls = _old_records(
+        session, scope, Call, Call.started_at, Call.anonymised_at.is_(None), Call.case_id
     )
-    calls = _targets(session, query)
     for call in calls:
         scope.context.say(f"call {call.call_sid}: remove caller number")
         if not scope.dry_run:
@@ -126,12 +134,10 @@ def anonymise_calls(session: Session, scope: RetentionScope) -> int:
 @anonymiser
 def anonymise_callbacks(session: Session, scope: RetentionScope) -> int:
     """Clear the number and outcome notes of old callback requests; keep status and times."""
-    query = select(CallbackRequest).where(
-        CallbackRequest.requested_at < scope.cutoff,
-        CallbackRequest.anonymised_at.is_(None),
-        not_on_hold(CallbackRequest.case_id),
-    )
-    callbacks = _targets(session, query)
+    callbacks = _old_records(
+        session, scope, CallbackRequest, CallbackRequest.requested_at,
+        CallbackRequest.anonymised_at.is_(None), CallbackRequest.case_id,
+    )  # fmt: skip
     for callback in callbacks:
         scope.context.say(f"callback {callback.id}: remove number and notes")
         if not scope.dry_run:
@@ -143,12 +149,10 @@ def anonymise_callbacks(session: Session, scope: RetentionScope) -> int:
 @anonymiser
 def delete_recordings(session: Session, scope: RetentionScope) -> int:
     """Delete old voicemail recordings at Twilio, then forget their URLs."""
-    query = select(Voicemail).where(
-        Voicemail.created_at < scope.cutoff,
-        Voicemail.recording_deleted_at.is_(None),
-        not_on_hold(Voicemail.case_id),
-    )
-    voicemails = _targets(session, query)
+    voicemails = _old_records(
+        session, scope, Voicemail, Voicemail.created_at,
+        Voicemail.recording_deleted_at.is_(None), Voicemail.case_id,
+    )  # fmt: skip
     deleted = 0
     for voicemail in voicemails:
         scope.context.say(f"recording {voicemail.recording_sid}: delete at Twilio")
@@ -204,11 +208,10 @@ def remove_case_notes(session: Session, scope: RetentionScope) -> int:
 @anonymiser
 def remove_attempt_notes(session: Session, scope: RetentionScope) -> int:
     """Clear what handlers wrote about old callback attempts; keep when, who and the result."""
-    query = select(CallbackAttempt).where(
-        CallbackAttempt.at < scope.cutoff, CallbackAttempt.note != "",
-        not_on_hold(CallbackAttempt.case_id),
+    attempts = _old_records(
+        session, scope, CallbackAttempt, CallbackAttempt.at, CallbackAttempt.note != "",
+        CallbackAttempt.case_id,
     )  # fmt: skip
-    attempts = _targets(session, query)
     if not scope.dry_run:
         for attempt in attempts:
             attempt.note = ""

@@ -48,27 +48,30 @@ class CaseNote(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CaseChange(Base):
+class CaseAct:
+    """The columns of something someone did to a case at a moment."""
+
+    # sort_order=-1 keeps these first, where the migrations put them: the metadata and the
+    # tables stay the same column for column.
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True, sort_order=-1)
+    at: Mapped[datetime] = mapped_column(default=utcnow, sort_order=-1)
+    actor: Mapped[str] = mapped_column(String(200), sort_order=-1)
+
+
+class CaseChange(CaseAct, Base):
     """One change to a case's shape: a call moved, cases merged, opened, closed, assigned."""
 
     __tablename__ = "case_changes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(30))
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
-class CallbackAttempt(Base):
+class CallbackAttempt(CaseAct, Base):
     """One try at calling a case back: when, who, and how it went (done, no answer, failed)."""
 
     __tablename__ = "callback_attempts"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor: Mapped[str] = mapped_column(String(200))
     result: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")

@@ -11,7 +11,13 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
 from tests.browser.conftest import LiveServer, screenshot
-from tests.browser.test_handler_journey import missed_call, sign_in, wait_for
+from tests.browser.test_handler_journey import (
+    missed_call,
+    open_case_of,
+    open_missed_call,
+    sign_in,
+    wait_for,
+)
 from tests.handler_calls import CALLER, TUESDAY_10AM
 from tests.twilio_client import incoming_params
 
@@ -46,21 +52,10 @@ def fits_width(driver: WebDriver, width: int) -> bool:
     return bool(fits)
 
 
-def open_case_of(driver: WebDriver, server: LiveServer, sid: str) -> str:
-    """Open the case of a call from the calls list; return its reference."""
-    driver.get(server.url + "/calls/")
-    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f'[data-call-sid="{sid}"] a'))
-    driver.find_element(By.CSS_SELECTOR, f'[data-call-sid="{sid}"] a').click()
-    wait_for(driver, lambda d: "/cases/" in d.current_url)
-    return str(driver.current_url.rsplit("/", 1)[1])
-
-
 def test_a_flagged_caller_rings_again_and_the_new_case_shows_the_flag_and_link(
     live_server: LiveServer, browser: WebDriver
 ) -> None:
-    missed_call(live_server, "CA0C1")
-    sign_in(browser, live_server, "handler")
-    old = open_case_of(browser, live_server, "CA0C1")
+    old = open_missed_call(browser, live_server, "CA0C1")
     Select(browser.find_element(By.ID, "safe_to_call_back")).select_by_value("no")
     browser.find_element(By.CSS_SELECTOR, "#outcome-heading ~ form button").click()
     wait_for(browser, lambda d: "NO — do not call" in d.find_element(By.ID, "flag-call-back").text)
@@ -119,9 +114,7 @@ def test_the_callback_queue_works_from_the_keyboard_alone(
 def test_the_case_page_works_from_the_keyboard_alone_and_fits_a_phone(
     live_server: LiveServer, browser: WebDriver
 ) -> None:
-    missed_call(live_server, "CA0C5")
-    sign_in(browser, live_server, "handler")
-    open_case_of(browser, live_server, "CA0C5")
+    open_missed_call(browser, live_server, "CA0C5")
     tab_to(browser, "note-body")
     type_keys(browser, "Rang about noise.", Keys.TAB, Keys.ENTER)
     wait_for(browser, lambda d: "Rang about noise." in d.find_element(By.ID, "notes").text)

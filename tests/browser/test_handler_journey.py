@@ -45,6 +45,22 @@ def missed_call(server: LiveServer, sid: str) -> None:
     server.webhook("/voice/status", status_params(sid, CALLER, "completed", 3, clock, 30))
 
 
+def open_case_of(driver: WebDriver, server: LiveServer, sid: str) -> str:
+    """Open the case of a call from the calls list; return its reference."""
+    driver.get(server.url + "/calls/")
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f'[data-call-sid="{sid}"] a'))
+    driver.find_element(By.CSS_SELECTOR, f'[data-call-sid="{sid}"] a').click()
+    wait_for(driver, lambda d: "/cases/" in d.current_url)
+    return str(driver.current_url.rsplit("/", 1)[1])
+
+
+def open_missed_call(driver: WebDriver, server: LiveServer, sid: str) -> str:
+    """Drive a missed call in, sign in as a handler and open its case; return the reference."""
+    missed_call(server, sid)
+    sign_in(driver, server, "handler")
+    return open_case_of(driver, server, sid)
+
+
 def test_sign_in_and_a_signed_webhook_appears_without_reload(
     live_server: LiveServer, browser: WebDriver
 ) -> None:
@@ -65,11 +81,7 @@ def test_sign_in_and_a_signed_webhook_appears_without_reload(
 def test_open_the_case_add_a_note_and_complete_the_callback(
     live_server: LiveServer, browser: WebDriver
 ) -> None:
-    missed_call(live_server, "CA0B2")
-    sign_in(browser, live_server, "handler")
-    browser.get(live_server.url + "/calls/")
-    browser.find_element(By.CSS_SELECTOR, '[data-call-sid="CA0B2"] a').click()
-    wait_for(browser, lambda d: "/cases/" in d.current_url)
+    open_missed_call(browser, live_server, "CA0B2")
     assert browser.find_element(By.ID, "caller-number").text == CALLER
     browser.find_element(By.ID, "note-body").send_keys("Rang about noise from next door.")
     browser.find_element(By.CSS_SELECTOR, "#note-body ~ button").click()

@@ -32,6 +32,19 @@ def seeded(live_server: LiveServer) -> Iterator[list[str]]:
     app.extensions["helpline.closures"] = closures
 
 
+def shown(browser: WebDriver) -> dict[str, str]:
+    """Return the figures the page shows, by their data-figure name."""
+    found = browser.find_elements(By.CSS_SELECTOR, "[data-figure]")
+    return {element.get_attribute("data-figure") or "": element.text for element in found}
+
+
+def report_figures(browser: WebDriver, server: LiveServer, path: str) -> dict[str, str]:
+    """Sign in as a supervisor, open a report page and return the figures it shows."""
+    sign_in(browser, server, "supervisor")
+    browser.get(server.url + path)
+    return shown(browser)
+
+
 def test_dashboard_figures_match_the_export(
     live_server: LiveServer, browser: WebDriver, runner: FlaskCliRunner, seeded: list[str]
 ) -> None:
@@ -39,13 +52,8 @@ def test_dashboard_figures_match_the_export(
     expected = expected_figures(exported(runner, PERIOD), voicemail_sids(app))
     # The page shows where calls ended instead of the overlapping abandoned and voicemail counts.
     del expected["abandoned"], expected["voicemail"]
-    sign_in(browser, live_server, "supervisor")
-    browser.get(live_server.url + "/reports/" + RANGE)
-    shown = {
-        element.get_attribute("data-figure"): element.text
-        for element in browser.find_elements(By.CSS_SELECTOR, "[data-figure]")
-    }
-    assert {key: int(shown[key]) for key in expected} == expected
+    figures = report_figures(browser, live_server, "/reports/" + RANGE)
+    assert {key: int(figures[key]) for key in expected} == expected
     assert browser.find_elements(By.CSS_SELECTOR, "svg.heatmap rect[data-calls]")
     screenshot(browser, "supervisor-dashboard")
     browser.execute_script("document.querySelector('svg.heatmap').scrollIntoView();")

@@ -4,48 +4,29 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.print_page_options import PrintOptions
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests import report_calls
 from tests.browser.conftest import LiveServer, screenshot
 from tests.browser.test_handler_journey import sign_in
-from tests.handler_calls import TUESDAY_10AM
-from tests.test_reports import PERIOD
-from tests.twilio_client import TwilioClient
+from tests.browser.test_reports_browser import (  # noqa: F401 - seeded is a fixture
+    RANGE,
+    report_figures,
+    seeded,
+)
 
-pytestmark = pytest.mark.browser
-RANGE = f"?since={PERIOD.first.isoformat()}&until={PERIOD.last.isoformat()}"
+# Every test here reads the realistic mix of calls the dashboard test seeds.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seeded")]
 QUARTER = "?since=2026-01-01&until=2026-03-31"
 
 
-@pytest.fixture
-def seeded(live_server: LiveServer) -> Iterator[list[str]]:
-    """Drive the realistic mix of calls in, then put the clock back to the test's Tuesday."""
-    app = live_server.app
-    closures = app.extensions["helpline.closures"]
-    sids = report_calls.seed(app, TwilioClient(app, app.test_client()))
-    app.extensions["helpline.clock"] = lambda: TUESDAY_10AM
-    yield sids
-    app.extensions["helpline.closures"] = closures
-
-
-def shown(browser: WebDriver) -> dict[str, str]:
-    """Return the figures the page shows, by their data-figure name."""
-    found = browser.find_elements(By.CSS_SELECTOR, "[data-figure]")
-    return {element.get_attribute("data-figure") or "": element.text for element in found}
-
-
 def test_tiles_add_up_and_measures_are_explained(
-    live_server: LiveServer, browser: WebDriver, seeded: list[str]
+    live_server: LiveServer, browser: WebDriver
 ) -> None:
-    sign_in(browser, live_server, "supervisor")
-    browser.get(live_server.url + "/reports/" + RANGE)
-    figures = shown(browser)
+    figures = report_figures(browser, live_server, "/reports/" + RANGE)
     outcomes = [int(v) for k, v in figures.items() if k.startswith("outcome_")]
     assert len(outcomes) == 8 and sum(outcomes) == int(figures["total_calls"]) > 0
     for key in ("in_hours_answer_rate", "time_to_answer_seconds_mean", "service_level"):
@@ -58,7 +39,7 @@ def test_tiles_add_up_and_measures_are_explained(
 
 
 def test_dashboard_fits_a_phone_with_legible_charts(
-    live_server: LiveServer, browser: WebDriver, seeded: list[str]
+    live_server: LiveServer, browser: WebDriver
 ) -> None:
     sign_in(browser, live_server, "supervisor")
     browser.set_window_size(390, 844)
@@ -77,11 +58,9 @@ def test_dashboard_fits_a_phone_with_legible_charts(
 
 
 def test_commissioner_quarter_prints_on_two_or_three_pages(
-    live_server: LiveServer, browser: WebDriver, seeded: list[str]
+    live_server: LiveServer, browser: WebDriver
 ) -> None:
-    sign_in(browser, live_server, "supervisor")
-    browser.get(live_server.url + "/reports/commissioner" + QUARTER)
-    figures = shown(browser)
+    figures = report_figures(browser, live_server, "/reports/commissioner" + QUARTER)
     assert int(figures["calls"]) > 0 and "referral_mediation" in figures
     assert "Community Trigger cases supported" in browser.page_source
     options = PrintOptions()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.chaos.harness import Chaos
+from tests.chaos.server import Gunicorn
 from tests.test_traffic_replay import events_for, messy, scenarios
 from tests.twilio_driver import Exchange
 
@@ -15,44 +17,42 @@ pytestmark = pytest.mark.chaos
 CALLS = 24
 
 
-def test_sigkilled_workers_lose_nothing(chaos: Chaos) -> None:
-    """SIGKILL a worker at a busy moment, then the other one (OOM, gunicorn's timeout kill)."""
+Disruption = Callable[[Gunicorn], object]
+
+
+def disrupt_mid_traffic(chaos: Chaos, title: str, *steps: tuple[int, Disruption]) -> None:
+    """Run traffic; at each step, once CALLS // divisor calls are done, disrupt at a busy moment."""
     chaos.server.start()
     chaos.mark("ready")
     with chaos.traffic(CALLS) as traffic:
-        traffic.wait_done(CALLS // 4)
-        traffic.busy_moment()
-        chaos.server.kill_worker()
-        traffic.wait_done(CALLS // 2)
-        traffic.busy_moment()
-        chaos.server.kill_worker()
+        for divisor, disrupt in steps:
+            traffic.wait_done(CALLS // divisor)
+            traffic.busy_moment()
+            disrupt(chaos.server)
         exchanges = traffic.finish()
-    chaos.conclude("SIGKILL of workers mid-traffic", exchanges)
+    chaos.conclude(title, exchanges)
+
+
+def restart(server: Gunicorn) -> None:
+    """Stop the master with SIGTERM and start it again, as a deploy does."""
+    server.stop()
+    server.start()
+
+
+def test_sigkilled_workers_lose_nothing(chaos: Chaos) -> None:
+    """SIGKILL a worker at a busy moment, then the other one (OOM, gunicorn's timeout kill)."""
+    kill = Gunicorn.kill_worker
+    disrupt_mid_traffic(chaos, "SIGKILL of workers mid-traffic", (4, kill), (2, kill))
 
 
 def test_sigterm_and_restart_loses_nothing(chaos: Chaos) -> None:
     """SIGTERM the master at a busy moment (a deploy), start it again; Twilio retries meanwhile."""
-    chaos.server.start()
-    chaos.mark("ready")
-    with chaos.traffic(CALLS) as traffic:
-        traffic.wait_done(CALLS // 3)
-        traffic.busy_moment()
-        chaos.server.stop()
-        chaos.server.start()
-        exchanges = traffic.finish()
-    chaos.conclude("SIGTERM of the master and a restart mid-traffic", exchanges)
+    disrupt_mid_traffic(chaos, "SIGTERM of the master and a restart mid-traffic", (3, restart))
 
 
 def test_hup_reload_loses_nothing(chaos: Chaos) -> None:
     """HUP the master at a busy moment: every worker is replaced while calls go on."""
-    chaos.server.start()
-    chaos.mark("ready")
-    with chaos.traffic(CALLS) as traffic:
-        traffic.wait_done(CALLS // 3)
-        traffic.busy_moment()
-        chaos.server.reload()
-        exchanges = traffic.finish()
-    chaos.conclude("HUP reload mid-traffic", exchanges)
+    disrupt_mid_traffic(chaos, "HUP reload mid-traffic", (3, Gunicorn.reload))
 
 
 @pytest.mark.postgres_only
