@@ -62,10 +62,15 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     for job in jobs_of(app):
         trigger = trigger_for(job, zone)
         scheduler.add_job(
-            fire, trigger, args=(app, job, trigger), id=job.name, name=job.name,
-            max_instances=1, coalesce=True,
+            fire,
+            trigger,
+            args=(app, job, trigger),
+            id=job.name,
+            name=job.name,
+            max_instances=1,
+            coalesce=True,
             misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
-        )  # fmt: skip
+        )
     return scheduler
 
 

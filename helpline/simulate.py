@@ -150,9 +150,10 @@ class CallSimulator:
         t.say(f"  caller leaves a {seconds}-second message")
         sid = "RE" + uuid.uuid4().hex
         recording = {
-            "RecordingSid": sid, "RecordingDuration": str(seconds),
+            "RecordingSid": sid,
+            "RecordingDuration": str(seconds),
             "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/{sid}",
-        }  # fmt: skip
+        }
         if verb.get("recordingStatusCallback"):
             status = {"RecordingStatus": "completed", "RecordingSource": "RecordVerb"}
             self._post(verb.get("recordingStatusCallback", ""), base | recording | status)
@@ -165,9 +166,11 @@ class CallSimulator:
         full = url if parts.scheme else "http://localhost" + path
         signature = self.validator.compute_signature(full, params)
         response = self.client.post(
-            path, data=params, headers={"X-Twilio-Signature": signature},
+            path,
+            data=params,
+            headers={"X-Twilio-Signature": signature},
             base_url=f"{parts.scheme or 'http'}://{parts.netloc or 'localhost'}",
-        )  # fmt: skip
+        )
         current.writer(self.app).drain()
         if t is not None and response.status_code != 200:
             t.problems.append(f"{path} answered HTTP {response.status_code}")
@@ -178,20 +181,28 @@ class CallSimulator:
     def _params(sid: str, from_: str) -> dict[str, str]:
         """Return the fields Twilio sends with every webhook of an inbound call."""
         return {
-            "AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01", "CallSid": sid,
-            "CallStatus": "in-progress", "Direction": "inbound", "From": from_, "Caller": from_,
-            "To": HELPLINE_NUMBER, "Called": HELPLINE_NUMBER, "FromCountry": "GB",
-        }  # fmt: skip
+            "AccountSid": "AC" + "0" * 32,
+            "ApiVersion": "2010-04-01",
+            "CallSid": sid,
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+            "From": from_,
+            "Caller": from_,
+            "To": HELPLINE_NUMBER,
+            "Called": HELPLINE_NUMBER,
+            "FromCountry": "GB",
+        }
 
     @staticmethod
     def _status(status: str, sequence: int, at: datetime, seconds: int = 0) -> dict[str, str]:
         """Return a call progress event's fields."""
         moment = at + timedelta(seconds=seconds)
         params = {
-            "CallStatus": status, "SequenceNumber": str(sequence),
+            "CallStatus": status,
+            "SequenceNumber": str(sequence),
             "CallbackSource": "call-progress-events",
             "Timestamp": format_datetime(moment.astimezone(UTC)),
-        }  # fmt: skip
+        }
         return params | ({"CallDuration": str(seconds)} if status == "completed" else {})
 
 
@@ -222,19 +233,38 @@ def stored(app: Flask, call_sid: str) -> dict[str, Any]:
         )
         return {
             "case_reference": case.reference if case else None,
-            "status": call.status, "route_line": call.route_line, "dial_status": call.dial_status,
-            "leg_line": call.leg_line, "answered_by": call.answered_by,
+            "status": call.status,
+            "route_line": call.route_line,
+            "dial_status": call.dial_status,
+            "leg_line": call.leg_line,
+            "answered_by": call.answered_by,
             "screening": call.screening,
-            "screenings": [(e.params.get("To"), e.params.get(SCREENING_PARAM)) for e in screened
-                           if e.params.get(SCREENING_PARAM) != "asked"],
+            "screenings": [
+                (e.params.get("To"), e.params.get(SCREENING_PARAM))
+                for e in screened
+                if e.params.get(SCREENING_PARAM) != "asked"
+            ],
             "ivr_path": list(call.ivr_path or []),
-            "voicemails": [{"duration_seconds": v.duration_seconds, "case_id": v.case_id,
-                            "recording_url": v.recording_url} for v in voicemails],
-            "callbacks": [{"number": c.number, "safe_to_call": c.safe_to_call,
-                           "may_leave_message": c.may_leave_message, "status": c.status,
-                           "due_at": c.due_at.isoformat() if c.due_at else None,
-                           "case_id": c.case_id} for c in callbacks],
-        }  # fmt: skip
+            "voicemails": [
+                {
+                    "duration_seconds": v.duration_seconds,
+                    "case_id": v.case_id,
+                    "recording_url": v.recording_url,
+                }
+                for v in voicemails
+            ],
+            "callbacks": [
+                {
+                    "number": c.number,
+                    "safe_to_call": c.safe_to_call,
+                    "may_leave_message": c.may_leave_message,
+                    "status": c.status,
+                    "due_at": c.due_at.isoformat() if c.due_at else None,
+                    "case_id": c.case_id,
+                }
+                for c in callbacks
+            ],
+        }
 
 
 def describe_stored(info: dict[str, Any]) -> Iterator[str]:
@@ -242,8 +272,10 @@ def describe_stored(info: dict[str, Any]) -> Iterator[str]:
     if not info:
         yield "Nothing was logged (is the database reachable?)."
         return
-    yield f"Logged against case {info['case_reference']}: status {info['status']}, " \
-        f"line {info['route_line']}, last dial {info['dial_status']}"  # fmt: skip
+    yield (
+        f"Logged against case {info['case_reference']}: status {info['status']}, "
+        f"line {info['route_line']}, last dial {info['dial_status']}"
+    )
     yield "  path: " + " > ".join(info["ivr_path"])
     for number, outcome in info.get("screenings", []):
         yield f"  screening at {number}: {describe_answer({'screening': outcome})}"

@@ -74,23 +74,31 @@ def case_json(session: Session, case: Case) -> dict[str, Any]:
     assignee = session.get(User, detail.assigned_to_id) if detail.assigned_to_id else None
     merged = session.get(Case, detail.merged_into_id) if detail.merged_into_id else None
     return {
-        "reference": case.reference, "status": case.status,
-        "caller_number": case.caller_number, "withheld": case.withheld,
-        "opened_at": _iso(case.opened_at), "closed_at": _iso(case.closed_at),
+        "reference": case.reference,
+        "status": case.status,
+        "caller_number": case.caller_number,
+        "withheld": case.withheld,
+        "opened_at": _iso(case.opened_at),
+        "closed_at": _iso(case.closed_at),
         "merged_into": merged.reference if merged else None,
         "assigned_to": assignee.email if assignee else None,
-        "categories": detail.categories, "referrals": detail.referrals,
+        "categories": detail.categories,
+        "referrals": detail.referrals,
         "community_trigger": detail.community_trigger,
         "safe_to_call_back": detail.safe_to_call_back,
         "safe_to_leave_message": detail.safe_to_leave_message,
         "safety": _safety_json(safety_for(session, [case.id])[case.id]),
         "calls": [export.row_for(call, case.reference) for call in _calls(session, case)],
-        "notes": [{"author": n.author, "body": n.body, "created_at": _iso(n.created_at)}
-                  for n in record.notes_of(session, case)],
+        "notes": [
+            {"author": n.author, "body": n.body, "created_at": _iso(n.created_at)}
+            for n in record.notes_of(session, case)
+        ],
         "callbacks": [_callback_json(c) for c in record.callbacks_of(session, case)],
-        "history": [{"at": _iso(c.at), "actor": c.actor, "kind": c.kind, "detail": c.detail}
-                    for c in record.history_of(session, case)],
-    }  # fmt: skip
+        "history": [
+            {"at": _iso(c.at), "actor": c.actor, "kind": c.kind, "detail": c.detail}
+            for c in record.history_of(session, case)
+        ],
+    }
 
 
 def _safety_json(safety: Safety) -> dict[str, Any]:
@@ -114,12 +122,16 @@ def _calls(session: Session, case: Case) -> list[Call]:
 def _callback_json(callback: CallbackRequest) -> dict[str, Any]:
     """Return the JSON shape of a callback request."""
     return {
-        "status": callback.status, "source": callback.source,
-        "requested_at": _iso(callback.requested_at), "due_at": _iso(callback.due_at),
-        "safe_to_call": callback.safe_to_call, "may_leave_message": callback.may_leave_message,
-        "completed_at": _iso(callback.completed_at), "completed_by": callback.completed_by,
+        "status": callback.status,
+        "source": callback.source,
+        "requested_at": _iso(callback.requested_at),
+        "due_at": _iso(callback.due_at),
+        "safe_to_call": callback.safe_to_call,
+        "may_leave_message": callback.may_leave_message,
+        "completed_at": _iso(callback.completed_at),
+        "completed_by": callback.completed_by,
         "outcome": callback.outcome,
-    }  # fmt: skip
+    }
 
 
 def _iso(value: datetime | None) -> str | None:

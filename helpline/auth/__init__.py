@@ -53,9 +53,13 @@ def init_app(app: Flask, settings: Settings) -> None:
     csrf.exempt(voice.bp)  # Twilio signs its webhooks instead
     app.extensions["helpline.login_throttle"] = AddressThrottle()
     app.before_request(enforce_idle_timeout)
-    app.context_processor(lambda: {"nav_links": nav_links_for(current_actor()),
-                                   "nav_badges": nav_badges_for(current_actor()),
-                                   "actor": current_actor()})  # fmt: skip
+    app.context_processor(
+        lambda: {
+            "nav_links": nav_links_for(current_actor()),
+            "nav_badges": nav_badges_for(current_actor()),
+            "actor": current_actor(),
+        }
+    )
     for status in (400, 401, 403, 404, 405):
         app.register_error_handler(status, http_error)
 

@@ -70,8 +70,9 @@ def change(user_id: int) -> Response:
     if action not in changes:
         flash("Unknown change.")
         return redirect(url_for("users.index"))
-    return _apply(lambda session: changes[action](_user(session, user_id)), f"user_{action}",
-                  str(user_id))  # fmt: skip
+    return _apply(
+        lambda session: changes[action](_user(session, user_id)), f"user_{action}", str(user_id)
+    )
 
 
 def _apply(change: Callable[[Session], str], action: str, target: str) -> Response:

@@ -55,8 +55,9 @@ def queue_page(problem: Mapping[str, str] | None = None) -> str:
         actors = {a.actor for row in rows for a in row.attempts}
         actors |= {row.safety.decision.set_by for row in rows if row.safety and row.safety.decision}
         names = staff_names(session, actors)
-    return render_template("callbacks/index.html", rows=rows, now=current.now(), names=names,
-                           problem=problem or {})  # fmt: skip
+    return render_template(
+        "callbacks/index.html", rows=rows, now=current.now(), names=names, problem=problem or {}
+    )
 
 
 @bp.post("/cases/<reference>/attempts")
@@ -84,8 +85,7 @@ def record(reference: str) -> Response | tuple[str, int]:
 
 def _refused(reference: str, form: AttemptForm, message: str, back_to_case: bool) -> str:
     """Render the page the form came from again, with the message beside the form."""
-    problem = {"reference": reference, "message": message, "result": form.result,
-               "note": form.note}  # fmt: skip
+    problem = {"reference": reference, "message": message, "result": form.result, "note": form.note}
     if back_to_case:
         return case_page(reference, problem)
     return queue_page(problem)

@@ -32,11 +32,23 @@ LINE_ORDER = {"harmony": 0, "out_of_hours": 1}
 # Caller-identifying fields are kept on the call row only, not copied into the event log.
 PERSONAL_FIELDS = frozenset(
     {
-        "From", "Caller", "CallerName", "FromCity", "FromState", "FromZip", "FromCountry",
-        "CallerCity", "CallerState", "CallerZip", "CallerCountry", "ForwardedFrom",
-        "Digits", "SpeechResult", "CallbackNumber",
+        "From",
+        "Caller",
+        "CallerName",
+        "FromCity",
+        "FromState",
+        "FromZip",
+        "FromCountry",
+        "CallerCity",
+        "CallerState",
+        "CallerZip",
+        "CallerCountry",
+        "ForwardedFrom",
+        "Digits",
+        "SpeechResult",
+        "CallbackNumber",
     }
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,30 @@ from sqlalchemy.orm import Session
 from helpline.models import Call, Case
 
 COLUMNS = (
-    "call_sid", "case_reference", "from_number", "withheld", "to_number", "started_at",
-    "answered_at", "ended_at", "route_open", "route_line", "route_reason", "status",
-    "dial_line", "dial_status", "duration_seconds", "talk_seconds", "ivr_path",
+    "call_sid",
+    "case_reference",
+    "from_number",
+    "withheld",
+    "to_number",
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "route_open",
+    "route_line",
+    "route_reason",
+    "status",
+    "dial_line",
+    "dial_status",
+    "duration_seconds",
+    "talk_seconds",
+    "ivr_path",
     # Who answered the last line rung (person, machine_or_declined, no_answer) and its screening.
-    "answered_by", "screening", "leg_line", "leg_ringing_at", "leg_answered_at",
-)  # fmt: skip
+    "answered_by",
+    "screening",
+    "leg_line",
+    "leg_ringing_at",
+    "leg_answered_at",
+)
 BATCH = 1000
 
 

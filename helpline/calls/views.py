@@ -93,9 +93,15 @@ def _board(filters: CallFilters) -> dict[str, Any]:
     seen = _whole(request.args.get("seen"))
     fresh = sum(1 for row in [*live, *recent] if seen is not None and row.call.id > seen)
     chart = _chart()
-    return {"live": _pinned(live, chart), "recent": recent, "filters": filters, "chart": chart,
-            "seen": max(newest, seen or 0), "new_calls": fresh,
-            "now_words": local_time(current.now(), "%H:%M")}  # fmt: skip
+    return {
+        "live": _pinned(live, chart),
+        "recent": recent,
+        "filters": filters,
+        "chart": chart,
+        "seen": max(newest, seen or 0),
+        "new_calls": fresh,
+        "now_words": local_time(current.now(), "%H:%M"),
+    }
 
 
 def _pinned(live: list[CallRow], chart: FlowChart) -> list[LiveRow]:
@@ -114,11 +120,17 @@ def _where(
     """Return where a listed live call is now (None if it ended since it was listed)."""
     call = row.call
     progress = CallProgress(
-        status=call.status, started_at=call.started_at, last_heard_at=row.last_heard_at,
-        ivr_path=tuple(call.ivr_path or ()), dial_status=call.dial_status,
-        ended_at=call.ended_at, waiting_on=call.waiting_on, leg_line=call.leg_line,
-        leg_status=call.leg_status, screening=call.screening,
-    )  # fmt: skip
+        status=call.status,
+        started_at=call.started_at,
+        last_heard_at=row.last_heard_at,
+        ivr_path=tuple(call.ivr_path or ()),
+        dial_status=call.dial_status,
+        ended_at=call.ended_at,
+        waiting_on=call.waiting_on,
+        leg_line=call.leg_line,
+        leg_status=call.leg_status,
+        screening=call.screening,
+    )
     return whereabouts(progress, chart, now, stale_after)
 
 

@@ -187,8 +187,10 @@ class ContactWriter:
                 if delay is None:
                     log.error(
                         "could not record %s event for call %s (%s); it stays in the journal",
-                        event.kind, event.call_sid, type(error).__name__,
-                    )  # fmt: skip
+                        event.kind,
+                        event.call_sid,
+                        type(error).__name__,
+                    )
                     return False
                 time.sleep(delay)
             else:

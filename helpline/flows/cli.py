@@ -41,8 +41,11 @@ def check_command(files: tuple[Path, ...]) -> None:
     directory = settings.flows.directory
     chosen = {path.stem: path for path in flows.loader.flow_files(directory)}
     chosen |= {path.stem: path for path in files}
-    problems = flows.check(list(chosen.values()), flows.Prompts.from_settings(settings),
-                           settings.flows.main if not files else None)  # fmt: skip
+    problems = flows.check(
+        list(chosen.values()),
+        flows.Prompts.from_settings(settings),
+        settings.flows.main if not files else None,
+    )
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
@@ -73,10 +76,11 @@ def _simulation_environ(folder: str, token: str, database_url: str | None) -> di
     """Return the environment of a simulated service: its own token, database and secrets."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("HELPLINE_", "TWILIO_"))}
     environ |= {
-        "HELPLINE_ENV": "testing", "HELPLINE_SECRET_KEY": secrets.token_hex(16),
+        "HELPLINE_ENV": "testing",
+        "HELPLINE_SECRET_KEY": secrets.token_hex(16),
         "TWILIO_AUTH_TOKEN": token,
         "HELPLINE_DATABASE_URL": database_url or f"sqlite:///{folder}/simulated.sqlite3",
-    }  # fmt: skip
+    }
     if "HELPLINE_CONFIG" in os.environ:
         environ["HELPLINE_CONFIG"] = os.environ["HELPLINE_CONFIG"]
     return environ
@@ -120,19 +124,37 @@ def _calls(path: Path) -> list[flows.scripted.ScriptedCall]:
 
 @click.command("simulate")
 @click.option("--at", "at", required=True, help="ISO 8601 instant; naive means UK local time.")
-@click.option("--from", "from_", default="+447700900123", show_default=True,
-              help="Caller's number; 'anonymous' for a withheld number.")  # fmt: skip
+@click.option(
+    "--from",
+    "from_",
+    default="+447700900123",
+    show_default=True,
+    help="Caller's number; 'anonymous' for a withheld number.",
+)
 @click.option("--press", multiple=True, help="Keys at each menu in turn; 'none' for silence.")
-@click.option("--dial-outcome", multiple=True, type=click.Choice(OUTCOMES),
-              help="Outcome of each dialled line in turn (default: completed, a person "
-                   "answers and accepts): person, machine, declined, no-answer, ...")  # fmt: skip
-@click.option("--record", "recordings", multiple=True, type=int,
-              help="Seconds of each voicemail left (0 = silence); default 20.")  # fmt: skip
+@click.option(
+    "--dial-outcome",
+    multiple=True,
+    type=click.Choice(OUTCOMES),
+    help="Outcome of each dialled line in turn (default: completed, a person "
+    "answers and accepts): person, machine, declined, no-answer, ...",
+)
+@click.option(
+    "--record",
+    "recordings",
+    multiple=True,
+    type=int,
+    help="Seconds of each voicemail left (0 = silence); default 20.",
+)
 @click.option("--database-url", help="Log to this database instead of a throwaway one.")
 def simulate_command(
-    at: str, from_: str, press: tuple[str, ...], dial_outcome: tuple[str, ...],
-    recordings: tuple[int, ...], database_url: str | None,
-) -> None:  # fmt: skip
+    at: str,
+    from_: str,
+    press: tuple[str, ...],
+    dial_outcome: tuple[str, ...],
+    recordings: tuple[int, ...],
+    database_url: str | None,
+) -> None:
     """Play a call through the real webhooks, offline, and print what the caller hears."""
     from helpline.cli_options import instant_option
     from helpline.simulate import CallSimulator, Script, describe_stored

@@ -108,9 +108,13 @@ def _split(
 
 
 def _transition(
-    source: str, state: str, key: str, value: Any, into: dict[str, str],
+    source: str,
+    state: str,
+    key: str,
+    value: Any,
+    into: dict[str, str],
     problems: list[FlowProblem],
-) -> None:  # fmt: skip
+) -> None:
     """Record a transition, which must name a state."""
     if isinstance(value, str) and NAME.match(value):
         into[key] = value
@@ -119,9 +123,14 @@ def _transition(
 
 
 def _property(
-    source: str, state: str, key: str, value: Any, expected: type | tuple[type, ...],
-    into: dict[str, Any], problems: list[FlowProblem],
-) -> None:  # fmt: skip
+    source: str,
+    state: str,
+    key: str,
+    value: Any,
+    expected: type | tuple[type, ...],
+    into: dict[str, Any],
+    problems: list[FlowProblem],
+) -> None:
     """Record a property after checking its type (a YAML true is not a number)."""
     wrong_bool = isinstance(value, bool) and expected is not bool
     if not isinstance(value, expected) or wrong_bool:

@@ -35,8 +35,10 @@ def jobs_list() -> None:
         upcoming = next_run(job, zone, now)
         schedule = " ".join(f"{field}={value}" for field, value in job.cron.items())
         when = upcoming.isoformat() if upcoming else "never"
-        click.echo(f"{job.name:<20} next {when}  last {last.get(job.name, 'never')}  "
-                   f"({schedule})  {job.description}")  # fmt: skip
+        click.echo(
+            f"{job.name:<20} next {when}  last {last.get(job.name, 'never')}  "
+            f"({schedule})  {job.description}"
+        )
 
 
 def last_runs() -> dict[str, str]:

@@ -83,11 +83,21 @@ def dashboard() -> str:
         figures, calls_back = period_figures(session, period)
     grid = charts.heatmap(figures.hours, period)
     return render_template(
-        "reports/dashboard.html", figures=figures, period=period, charts=charts, heatmap=grid,
-        trend=charts.trend(figures.hours, period), step=charts.step_of(period),
-        busiest=charts.busiest(grid), lines=by_line(figures), line_names=line_names(),
-        callbacks=calls_back, definitions=DEFINITIONS, outcomes=OUTCOMES, today=today(),
-    )  # fmt: skip
+        "reports/dashboard.html",
+        figures=figures,
+        period=period,
+        charts=charts,
+        heatmap=grid,
+        trend=charts.trend(figures.hours, period),
+        step=charts.step_of(period),
+        busiest=charts.busiest(grid),
+        lines=by_line(figures),
+        line_names=line_names(),
+        callbacks=calls_back,
+        definitions=DEFINITIONS,
+        outcomes=OUTCOMES,
+        today=today(),
+    )
 
 
 def period_figures(session: Session, period: Period) -> tuple[Volumes, CallbackFigures]:
@@ -160,11 +170,15 @@ def commissioner() -> str:
         report = build_commissioner_report(session, period)
         shortcuts = period_shortcuts(session, period.zone)
     return render_template(
-        "reports/commissioner.html", report=report, period=period, today=today(),
+        "reports/commissioner.html",
+        report=report,
+        period=period,
+        today=today(),
         shortcuts=shortcuts,
-        produced=current.now().astimezone(period.zone), definitions=COMMISSIONER_DEFINITIONS,
+        produced=current.now().astimezone(period.zone),
+        definitions=COMMISSIONER_DEFINITIONS,
         service_name=current.settings().service_name,
-    )  # fmt: skip
+    )
 
 
 @bp.get("/commissioner.csv")
