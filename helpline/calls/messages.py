@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpline.calls.events import ContactEvent, whole_seconds
-from helpline.db import insert_for
+from helpline.database import insert_for
 from helpline.models import Call, CallbackRequest, CallEvent, Voicemail
 
 NOT_KEPT = frozenset({"absent", "failed"})

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from helpline.calls.events import ContactEvent
 from helpline.calls.journal import Journal, JournalError
 from helpline.calls.recorder import record
-from helpline.db import Database
+from helpline.database import Database
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from helpline.db import insert_for
+from helpline.database import insert_for
 from helpline.models import Case, CaseReferenceCounter
 from helpline.phones import Caller
 
