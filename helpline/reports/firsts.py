@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from helpline.models import Call, Case
+from helpline.reports.live import as_utc, in_period
 from helpline.reports.periods import Period
-from helpline.reports.volumes import as_utc, in_period
 
 
 def caller_firsts(session: Session, day: Period) -> Counter[str]:

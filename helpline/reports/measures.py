@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from helpline.reports.definitions import ABANDONED, HARMONY, OUTCOMES
-from helpline.reports.volumes import percentile
+from helpline.reports.figures import percentile
 
 if TYPE_CHECKING:
-    from helpline.reports.volumes import Volumes
+    from helpline.reports.figures import Volumes
 
 NONE = "-"  # the key part for a call with no routed or dialled line
 

@@ -18,17 +18,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from helpline.models import ReportDay, ReportHour, ReportValue, utcnow
+from helpline.reports.figures import HourCounts, Tallies
 from helpline.reports.firsts import caller_firsts, case_firsts, distinct_figures
+from helpline.reports.live import case_counts, live_tallies, unique_callers
 from helpline.reports.months import roll_months, value_sums
 from helpline.reports.periods import Period
 from helpline.reports.repeats import live_repeats, repeat_figures, repeat_firsts
-from helpline.reports.volumes import (
-    HourCounts,
-    Tallies,
-    case_counts,
-    live_tallies,
-    unique_callers,
-)
 
 # The order of Tallies.counters(); ring and talk values are whole seconds, the rest text.
 MEASURES = ("reason", "ring", "talk", "outcome", "wait")

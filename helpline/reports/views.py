@@ -35,9 +35,10 @@ from helpline.reports.commissioner import (
 )
 from helpline.reports.commissioner import CommissionerReport, commissioner_report
 from helpline.reports.definitions import DEFINITIONS, OUTCOMES
+from helpline.reports.figures import Volumes
 from helpline.reports.measures import NONE, by_line
 from helpline.reports.periods import Period, last_days, local_today, parse_period, quarter_of
-from helpline.reports.volumes import Volumes, volumes
+from helpline.reports.volumes import volumes
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DASHBOARD_DAYS = 7
