@@ -152,12 +152,13 @@ def register_commands(app: Flask) -> None:
 
 def register_operations(app: Flask, environ: Mapping[str, str]) -> None:
     """Add the scheduled jobs, readiness checks and Twilio set-up commands."""
-    from helpline import health, jobs
+    from helpline import health
+    from helpline.jobs import registry
     from helpline.jobs.cli import jobs_cli, retention_cli
     from helpline.scheduler import scheduler_cli
     from helpline.twilio.cli import twilio_cli
 
-    jobs.init_app(app)
+    registry.init_app(app)
     health.init_app(app, environ)
     for command in (jobs_cli, retention_cli, scheduler_cli, twilio_cli):
         app.cli.add_command(command)

@@ -20,7 +20,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from helpline import current
-from helpline.jobs import Job, jobs_of
+from helpline.jobs import Job
+from helpline.jobs.registry import jobs_of
 from helpline.jobs.runner import run_job
 from helpline.models import utcnow
 

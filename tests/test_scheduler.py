@@ -11,7 +11,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from helpline.db import get_database
-from helpline.jobs import find_job, jobs_of
+from helpline.jobs.registry import find_job, jobs_of
 from helpline.models import JobRun
 from helpline.scheduler import build_scheduler, next_run, scheduled_slot, trigger_for
 from tests.seeding import LONDON, uk

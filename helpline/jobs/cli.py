@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from helpline import current
 from helpline.db import get_database
-from helpline.jobs import find_job, jobs_of
+from helpline.jobs.registry import find_job, jobs_of
 from helpline.jobs.retention import set_legal_hold
 from helpline.jobs.runner import run_job
 from helpline.models import JobRun, utcnow
