@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request
 from flask import url_for as url
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from helpline import current
 from helpline.audit import record_audit
-from helpline.auth import NavBadge, actor_name, add_nav_badge, add_nav_link, role_required
+from helpline.auth import NavBadge, actor_name, role_required
 from helpline.callbacks.attempts import AttemptForm, record_attempt
 from helpline.callbacks.queue import CallbackError, callback_queue, owed_counts
 from helpline.cases.record import find_case, staff_names
@@ -20,13 +20,6 @@ from helpline.config import Calendar
 from helpline.db import get_database
 
 bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
-
-
-def init_app(app: Flask) -> None:
-    """Register the queue, its navigation link and the count of callbacks owed beside it."""
-    app.register_blueprint(bp)
-    add_nav_link(app, "Callbacks", "callbacks.index", "handler")
-    add_nav_badge(app, "callbacks.index", owed_badge)
 
 
 def owed_badge() -> NavBadge | None:

@@ -14,6 +14,7 @@ import click
 from flask import Flask
 
 from helpline import current, flows
+from helpline.cli_options import AppFactory, app_factory, instant_option
 from helpline.config import ConfigError, Settings, load_settings
 from helpline.routing import as_local
 from helpline.simulate_line import OUTCOMES
@@ -54,14 +55,14 @@ def check_command(files: tuple[Path, ...]) -> None:
 
 
 @contextmanager
-def simulation_app(database_url: str | None = None) -> Iterator[tuple[Flask, str]]:
+def simulation_app(
+    build_app: AppFactory, database_url: str | None = None
+) -> Iterator[tuple[Flask, str]]:
     """Yield an app on a throwaway, migrated SQLite database (or the one given) and its token."""
-    from helpline import create_app
-
     token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="helpline-simulate-") as folder:
         environ = _simulation_environ(folder, token, database_url)
-        app = create_app(environ, instance_path=folder)
+        app = build_app(environ, instance_path=folder)
         if database_url is None:
             logging.getLogger("alembic").setLevel(logging.WARNING)
             app.test_cli_runner().invoke(args=["db", "upgrade"], catch_exceptions=False)
@@ -96,7 +97,7 @@ def test_command(files: tuple[Path, ...]) -> None:
     settings = settings_for_tools()
     paths = list(files) or sorted((settings.flows.directory / "tests").glob("*.y*ml"))
     failed, journeys = 0, []
-    with simulation_app() as (app, token):
+    with simulation_app(app_factory()) as (app, token):
         simulator = CallSimulator(app, token)
         for path in paths:
             for call in _calls(path):
@@ -156,12 +157,11 @@ def simulate_command(
     database_url: str | None,
 ) -> None:
     """Play a call through the real webhooks, offline, and print what the caller hears."""
-    from helpline.cli_options import instant_option
     from helpline.simulate import CallSimulator, Script, describe_stored
 
     settings = settings_for_tools()
     instant = instant_option(at, settings.calendar)
-    with simulation_app(database_url) as (app, token):
+    with simulation_app(app_factory(), database_url) as (app, token):
         script = Script(list(press), list(dial_outcome), list(recordings))
         transcript = CallSimulator(app, token).call(instant, from_, script)
     click.echo(transcript.text())

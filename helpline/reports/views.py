@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     flash,
     render_template,
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from helpline import current
 from helpline.audit import record_audit
-from helpline.auth import actor_name, add_nav_link, role_required
+from helpline.auth import actor_name, role_required
 from helpline.calls import export
 from helpline.config import Calendar, service_level_seconds
 from helpline.db import get_database
@@ -42,16 +41,6 @@ from helpline.reports.volumes import volumes
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DASHBOARD_DAYS = 7
-
-
-def init_app(app: Flask) -> None:
-    """Mount the pages and the API, and add them to the navigation."""
-    from helpline.reports.api import bp as api_bp
-
-    app.register_blueprint(bp)
-    app.register_blueprint(api_bp)
-    add_nav_link(app, "Dashboard", "reports.dashboard", "supervisor")
-    add_nav_link(app, "Commissioner's report", "reports.commissioner", "supervisor")
 
 
 def default_period() -> Period:
