@@ -14,9 +14,13 @@ from flask import Flask
 from flask.cli import ScriptInfo
 
 from helpline.config import Calendar
+from helpline.reports.periods import PeriodError
 from helpline.routing import as_local
 
 AppFactory = Callable[..., Flask]
+# How --since and --until read, the same for every command (and ?since=&until= in the APIs).
+SINCE_HELP = "From this day (YYYY-MM-DD, UK time) or instant (ISO 8601; naive means UK time)."
+UNTIL_HELP = "To this day, inclusive (YYYY-MM-DD, UK time), or up to this instant (ISO 8601)."
 
 
 def instant_option(value: str, calendar: Calendar, option: str = "--at") -> datetime:
@@ -28,6 +32,11 @@ def instant_option(value: str, calendar: Calendar, option: str = "--at") -> date
             f"not an ISO 8601 date and time: {value!r} (for example 2026-12-24T13:00)",
             param_hint=option,
         ) from None
+
+
+def period_usage_error(error: PeriodError) -> click.BadParameter:
+    """Return the usage error for a wrong --since or --until, in the words the APIs use."""
+    return click.BadParameter(error.problem, param_hint=f"--{error.name}")
 
 
 def uk_time(instant: datetime, calendar: Calendar) -> str:

@@ -21,6 +21,7 @@ from helpline.cases.history import safety_for
 from helpline.cases.matching import Safety
 from helpline.db import get_database
 from helpline.models import Call, CallbackRequest, Case, User
+from helpline.reports.periods import PeriodError, Span, parse_span
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -31,25 +32,24 @@ def calls() -> Response:
     """Stream the calls started in [since, until) in the export's shape, oldest first."""
     zone = current.settings().calendar.timezone
     try:
-        since, until = export.period_bounds(
-            request.args.get("since"), request.args.get("until"), zone
-        )
-    except ValueError:
-        return json_error(400, "since and until must be ISO 8601 dates or date-times")
+        span = parse_span(request.args.get("since"), request.args.get("until"), zone)
+    except PeriodError as error:
+        return json_error(400, str(error))
     with get_database().transaction() as session:
-        record_audit(session, actor_name(), "api_calls_exported", "calls", _span(since, until))
-    rows = stream_with_context(_call_rows(since, until))
+        record_audit(session, actor_name(), "api_calls_exported", "calls", _described(span))
+    rows = stream_with_context(_call_rows(span))
     return current_app.response_class(rows, mimetype="application/json")
 
 
-def _call_rows(since: datetime | None, until: datetime | None) -> Iterator[str]:
+def _call_rows(span: Span) -> Iterator[str]:
     """Yield the JSON array of calls piece by piece inside one read transaction."""
     with get_database().transaction() as session:
-        yield from export.as_json(export.rows(session, since, until))
+        yield from export.as_json(export.rows(session, span.since, span.until))
 
 
-def _span(since: datetime | None, until: datetime | None) -> str:
+def _described(span: Span) -> str:
     """Describe an export's period for the audit log."""
+    since, until = span.since, span.until
     return (
         f"since={since.isoformat() if since else '-'} until={until.isoformat() if until else '-'}"
     )

@@ -6,9 +6,8 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -41,24 +40,6 @@ COLUMNS = (
     "leg_answered_at",
 )
 BATCH = 1000
-
-
-def period_bounds(
-    since: str | None, until: str | None, zone: ZoneInfo
-) -> tuple[datetime | None, datetime | None]:
-    """Turn --since/--until (dates are whole local days, inclusive) into UTC bounds."""
-    return _bound(since, zone, end=False), _bound(until, zone, end=True)
-
-
-def _bound(text: str | None, zone: ZoneInfo, end: bool) -> datetime | None:
-    """Parse one bound: a date means local midnight (the next one, for an end)."""
-    if not text:
-        return None
-    if len(text.strip()) == 10:
-        day = date.fromisoformat(text.strip()) + timedelta(days=1 if end else 0)
-        return datetime.combine(day, time(0), tzinfo=zone)
-    instant = datetime.fromisoformat(text.strip())
-    return instant if instant.tzinfo else instant.replace(tzinfo=zone)
 
 
 def calls_query(since: datetime | None, until: datetime | None) -> Select[Call, str]:
