@@ -1,0 +1,42 @@
+"""Times the commands show a person are UK local time, with the zone: never UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from helpline.db import get_database
+from helpline.models import CallbackRequest, Case
+from tests.seeding import uk
+
+SUMMER_MORNING = datetime(2026, 6, 24, 9, 5, tzinfo=UTC)  # 10:05 BST
+
+
+def test_jobs_list_shows_next_and_last_runs_in_uk_time(app: Flask, runner: FlaskCliRunner) -> None:
+    """In summer the list says 10:05 BST for a run at 09:05 UTC, and the next run likewise."""
+    app.extensions["helpline.clock"] = lambda: SUMMER_MORNING
+    assert runner.invoke(args=["jobs", "run", "overdue-callbacks"]).exit_code == 0
+    output = runner.invoke(args=["jobs", "list"]).output
+    [line] = [line for line in output.splitlines() if line.startswith("overdue-callbacks")]
+    assert " next Wed 24 Jun 2026 10:10 BST " in line
+    assert " last done Wed 24 Jun 2026 10:05 BST " in line
+    assert "Z " not in output and "+00:00" not in output
+
+
+def test_an_overdue_callback_says_since_when_in_uk_time(app: Flask, runner: FlaskCliRunner) -> None:
+    """The job's report names the deadline the way the team reads it, not as UTC."""
+    with get_database(app).transaction() as session:
+        case = Case(reference="HAR-2026-00001", caller_number=None, withheld=True)
+        session.add(case)
+        session.flush()
+        due = uk(2026, 6, 23, 9, 0)
+        session.add(
+            CallbackRequest(case_id=case.id, requested_at=due, status="pending", due_at=due)
+        )
+    app.extensions["helpline.clock"] = lambda: SUMMER_MORNING
+    result = runner.invoke(args=["jobs", "run", "overdue-callbacks", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "overdue since Tue 23 Jun 2026 09:00 BST" in result.output
+    assert "08:00" not in result.output
