@@ -44,7 +44,7 @@ def create_app(
     try:
         settings = load_settings(environ, Path(app.instance_path), serving)
     except ConfigError as error:
-        raise SystemExit(f"helpline: configuration error: {error}") from None
+        raise stop_starting(error) from None
     app.config.update(SECRET_KEY=settings.secret_key, **overrides)
     current.install(app, settings=settings)
     # The clock is swappable so tests and the simulator can place a call at any instant.
@@ -59,6 +59,11 @@ def create_app(
     if serving:
         warn_of_gaps(app, settings)
     return app
+
+
+def stop_starting(error: ConfigError) -> SystemExit:
+    """Return the one line that stops start-up on a bad setting, without a traceback."""
+    return SystemExit(f"helpline: configuration error: {error}")
 
 
 def register_logging(app: Flask, settings: Settings) -> None:
@@ -78,7 +83,10 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     from helpline.voice import signature
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    database = db.init_app(app, settings.database_url)
+    try:
+        database = db.init_app(app, settings.database_url)
+    except ConfigError as error:
+        raise stop_starting(error) from None
 
     def load_closures() -> list[Any]:
         with database.transaction() as session:

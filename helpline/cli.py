@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 
 from helpline.app import create_app
 from helpline.commands import register_script_commands
+from helpline.database import failure_reason
 
 
 def create_command_app(
@@ -25,7 +28,21 @@ def create_command_app(
     return create_app(environ, instance_path, serving)
 
 
-@click.group(cls=FlaskGroup, create_app=create_command_app, add_version_option=False)
+class HelplineGroup(FlaskGroup):
+    """Flask's command group, saying in one line when the database cannot be used."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a database that is down or not migrated is one line, not a trace."""
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError, InterfaceError) as error:
+            raise click.ClickException(
+                f"the database cannot be used ({failure_reason(error)}); check "
+                "HELPLINE_DATABASE_URL, and that it is migrated (`helpline db upgrade`)"
+            ) from None
+
+
+@click.group(cls=HelplineGroup, create_app=create_command_app, add_version_option=False)
 def main() -> None:
     """Run and manage the Harmony helpline service."""
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -56,3 +57,8 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 def insert_for(session: Session) -> Any:
     """Return the dialect's INSERT construct, which supports ON CONFLICT on both databases."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def failure_reason(error: SQLAlchemyError) -> str:
+    """Return the database driver's own first line about a failure (never the URL), for people."""
+    return str(getattr(error, "orig", None) or type(error).__name__).splitlines()[0]

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy.exc import ArgumentError
 
 from helpline import current
+from helpline.config import ConfigError
 from helpline.database import Database
 
 
 def init_app(app: Flask, url: str) -> Database:
-    """Attach a Database to the app."""
-    database = Database(url)
+    """Attach a Database to the app; raise ConfigError if the URL names no usable database."""
+    try:
+        database = Database(url)
+    except (ArgumentError, ImportError) as error:  # unparseable, or a dialect not installed
+        raise ConfigError(
+            "environment", "HELPLINE_DATABASE_URL", f"cannot be used: {error}"
+        ) from None
     current.install(app, database=database)
     return database
 

@@ -33,12 +33,14 @@ def export_command(fmt: str, since: str | None, until: str | None) -> None:
         raise period_usage_error(error) from None
     render = export.as_csv if fmt == "csv" else export.as_json
     with get_database().transaction() as session:
-        for chunk in render(export.rows(session, span.since, span.until)):
-            click.echo(chunk, nl=False)
-        # Exports carry full numbers: who took one is audited, even from the command line.
+        # Exports carry full numbers: who took one is audited, even from the command line. The
+        # entry is written first, so a database that cannot be used stops us before any output.
         record_audit(
             session, cli_actor(), "export calls", f"calls {since or '-'}..{until or '-'}", fmt
         )
+        session.flush()
+        for chunk in render(export.rows(session, span.since, span.until)):
+            click.echo(chunk, nl=False)
 
 
 @calls_cli.command("replay")

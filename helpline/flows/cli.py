@@ -12,10 +12,14 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from helpline import current, flows
 from helpline.cli_options import AppFactory, app_factory, instant_option
 from helpline.config import ConfigError, Settings, load_settings
+from helpline.database import failure_reason
+from helpline.models import Call
 from helpline.routing import as_local
 from helpline.simulate_line import OUTCOMES
 
@@ -67,10 +71,24 @@ def simulation_app(
             logging.getLogger("alembic").setLevel(logging.WARNING)
             app.test_cli_runner().invoke(args=["db", "upgrade"], catch_exceptions=False)
         try:
+            if database_url is not None:
+                _check_database(app)
             yield app, token
         finally:
             current.writer(app).stop(timeout=None)
             current.database(app).dispose()
+
+
+def _check_database(app: Flask) -> None:
+    """Stop with one line, before the call, if the database given cannot take the call log."""
+    try:
+        with current.database(app).transaction() as session:
+            session.execute(select(Call.id).limit(1))
+    except SQLAlchemyError as error:
+        raise click.ClickException(
+            f"cannot log to the --database-url database ({failure_reason(error)}); "
+            "is it reachable, and migrated with `helpline db upgrade`?"
+        ) from None
 
 
 def _simulation_environ(folder: str, token: str, database_url: str | None) -> dict[str, str]:
