@@ -69,3 +69,20 @@ def test_simulate_refuses_a_database_it_cannot_log_to(tmp_path: Path) -> None:
         "Error: cannot log to the --database-url database (no such table: calls); "
         "is it reachable, and migrated with `helpline db upgrade`?"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("```sh\nnot yaml\n```\n", "cannot be read: while scanning for the next token"),
+        ("calls:\n  - name: tea\n    at: teatime\n", "tea: 'at' must be an ISO 8601 date and time"),
+        ("calls:\n  - name: rec\n    at: 2026-11-24T10:00\n    record: [x]\n", "rec: 'at' must"),
+    ],
+)
+def test_a_malformed_scripted_test_is_one_line(tmp_path: Path, text: str, problem: str) -> None:
+    """`helpline flows test FILE` names the file, the call and what is wrong with it."""
+    script = tmp_path / "calls.yaml"
+    script.write_text(text)
+    url = f"sqlite:///{tmp_path}/unused.db"
+    line = one_line_error(helpline(["flows", "test", str(script)], url, tmp_path))
+    assert line.startswith(f"Error: {script}: ") and problem in line

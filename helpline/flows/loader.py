@@ -37,7 +37,7 @@ def load_flow(path: Path, problems: list[FlowProblem]) -> Flow | None:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        problems.append(FlowProblem(source, None, f"cannot be read: {_first_line(error)}"))
+        problems.append(FlowProblem(source, None, f"cannot be read: {first_line(error)}"))
         return None
     if not NAME.match(path.stem):
         problems.append(FlowProblem(source, None, "file name must be lower_case letters/digits"))
@@ -146,6 +146,6 @@ def _frozen(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def _first_line(error: Exception) -> str:
+def first_line(error: Exception) -> str:
     """Return the first line of an error message."""
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
