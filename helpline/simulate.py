@@ -17,6 +17,8 @@ from twilio.request_validator import RequestValidator
 
 from helpline import current
 from helpline.calls.events import SCREENING_PARAM
+from helpline.cli_options import uk_time
+from helpline.config import Calendar
 from helpline.db import get_database
 from helpline.dial_status import DialStatus
 from helpline.flows import twiml_check
@@ -70,7 +72,8 @@ class CallSimulator:
         sid = "CA" + uuid.uuid4().hex
         current.install(self.app, clock=lambda: at)
         transcript = Transcript(sid)
-        transcript.say(f"Call {sid} from {from_ or 'a withheld number'} at {at.isoformat()}")
+        when = uk_time(at, current.settings(self.app).calendar)
+        transcript.say(f"Call {sid} from {from_ or 'a withheld number'} at {when}")
         base = self._params(sid, from_)
         self._post("/voice/status", base | self._status("ringing", 1, at))
         document = self._post("/voice/incoming", base, transcript)
@@ -267,8 +270,8 @@ def stored(app: Flask, call_sid: str) -> dict[str, Any]:
         }
 
 
-def describe_stored(info: dict[str, Any]) -> Iterator[str]:
-    """Yield readable lines about what was logged against which case."""
+def describe_stored(info: dict[str, Any], calendar: Calendar) -> Iterator[str]:
+    """Yield readable lines about what was logged against which case (times in UK time)."""
     if not info:
         yield "Nothing was logged (is the database reachable?)."
         return
@@ -284,8 +287,10 @@ def describe_stored(info: dict[str, Any]) -> Iterator[str]:
     for voicemail in info["voicemails"]:
         yield f"  voicemail: {voicemail['duration_seconds']}s, {voicemail['recording_url']}"
     for callback in info["callbacks"]:
+        due = callback["due_at"]
+        when = f"due {uk_time(datetime.fromisoformat(due), calendar)}" if due else "no due time"
         yield (
             f"  callback requested on {callback['number']}: safe to call "
             f"{'yes' if callback['safe_to_call'] else 'no'}, may leave a message "
-            f"{'yes' if callback['may_leave_message'] else 'no'}, due {callback['due_at']}"
+            f"{'yes' if callback['may_leave_message'] else 'no'}, {when}"
         )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from helpline.cli import main
 from helpline.db import get_database
 from helpline.models import CallbackRequest, Case
 from tests.seeding import uk
@@ -40,3 +42,14 @@ def test_an_overdue_callback_says_since_when_in_uk_time(app: Flask, runner: Flas
     assert result.exit_code == 0, result.output
     assert "overdue since Tue 23 Jun 2026 09:00 BST" in result.output
     assert "08:00" not in result.output
+
+
+def test_simulate_shows_the_call_and_the_callback_due_in_uk_time() -> None:
+    """A summer evening's callback is due at 17:00 BST on Monday, not 16:00 "+00:00"."""
+    presses = ["--press", "2", "--press", "1", "--press", "2"]
+    args = ["simulate", "--at", "2026-07-24T20:00", "--dial-outcome", "no-answer", *presses]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert " at Fri 24 Jul 2026 20:00 BST" in result.output.splitlines()[0]
+    assert "may leave a message no, due Mon 27 Jul 2026 17:00 BST" in result.output
+    assert "+00:00" not in result.output and "+01:00" not in result.output

@@ -183,7 +183,7 @@ def simulate_command(
         script = Script(list(press), list(dial_outcome), list(recordings))
         transcript = CallSimulator(app, token).call(instant, from_, script)
     click.echo(transcript.text())
-    for line in describe_stored(transcript.stored):
+    for line in describe_stored(transcript.stored, settings.calendar):
         click.echo(line)
     for problem in transcript.problems:
         click.echo(f"TwiML problem: {problem}", err=True)
