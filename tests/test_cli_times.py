@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from click.testing import CliRunner
@@ -10,6 +11,7 @@ from flask.testing import FlaskCliRunner
 
 from helpline.cli import main
 from helpline.db import get_database
+from helpline.logs import TextFormatter
 from helpline.models import CallbackRequest, Case
 from tests.seeding import uk
 
@@ -53,3 +55,10 @@ def test_simulate_shows_the_call_and_the_callback_due_in_uk_time() -> None:
     assert " at Fri 24 Jul 2026 20:00 BST" in result.output.splitlines()[0]
     assert "may leave a message no, due Mon 27 Jul 2026 17:00 BST" in result.output
     assert "+00:00" not in result.output and "+01:00" not in result.output
+
+
+def test_development_log_lines_read_in_uk_time() -> None:
+    """What a command logs on a developer's terminal is stamped in UK time, zone named."""
+    record = logging.LogRecord("helpline.jobs", logging.INFO, __file__, 1, "done", None, None)
+    record.created = SUMMER_MORNING.timestamp()
+    assert TextFormatter().format(record).startswith("2026-06-24 10:05:00 BST INFO helpline.jobs")
