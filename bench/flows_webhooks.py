@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from twilio.request_validator import RequestValidator
 
+from helpline import create_app
 from helpline.flows.cli import simulation_app
 from helpline.flows.interpreter import CallContext, start
 from helpline.phones import Caller
@@ -31,7 +32,7 @@ def percentiles(samples: list[float]) -> str:
 
 def main(count: int) -> None:
     """Time the pure interpreter, then signed webhooks through the whole app."""
-    with simulation_app() as (app, token):
+    with simulation_app(create_app) as (app, token):
         flows, prompts = app.extensions["helpline.flows"], app.extensions["helpline.prompts"]
         calendar = app.extensions["helpline.settings"].calendar
         context = CallContext(decide(AT, calendar), Caller("+447911123456"), AT, calendar,

@@ -28,9 +28,9 @@ from helpline.auth.tokens import issue_token
 from helpline.db import get_database
 from helpline.models import Call, ReportDay, utcnow
 from helpline.reports.callbacks import callback_figures
+from helpline.reports.live import case_counts, unique_callers
 from helpline.reports.periods import Period
 from helpline.reports.rollups import distinct_counts, refresh_rollups, repeat_counts, tallies
-from helpline.reports.volumes import case_counts, unique_callers
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from helpline import create_app
 from helpline.db import get_database
-from helpline.jobs import find_job
+from helpline.jobs.registry import find_job
 from helpline.jobs.runner import run_job
 from helpline.models import Call, CallbackRequest, CallEvent, Case
 from tests.conftest import environment, migrate

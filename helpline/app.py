@@ -13,6 +13,17 @@ from helpline import current, db
 from helpline.config import ConfigError, Settings, load_settings
 from helpline.models import utcnow
 
+# The staff pages in the navigation, in the order shown: label, endpoint, the least role.
+NAVIGATION = (
+    ("Calls", "calls.index", "handler"),
+    ("Callbacks", "callbacks.index", "handler"),
+    ("Audit log", "audit.index", "admin"),
+    ("Users", "users.index", "admin"),
+    ("Dashboard", "reports.dashboard", "supervisor"),
+    ("Commissioner's report", "reports.commissioner", "supervisor"),
+    ("Closures", "closures.index", "supervisor"),
+)
+
 
 def create_app(
     environ: Mapping[str, str] | None = None,
@@ -33,7 +44,7 @@ def create_app(
     try:
         settings = load_settings(environ, Path(app.instance_path), serving)
     except ConfigError as error:
-        raise SystemExit(f"helpline: configuration error: {error}") from None
+        raise stop_starting(error) from None
     app.config.update(SECRET_KEY=settings.secret_key, **overrides)
     current.install(app, settings=settings)
     # The clock is swappable so tests and the simulator can place a call at any instant.
@@ -48,6 +59,11 @@ def create_app(
     if serving:
         warn_of_gaps(app, settings)
     return app
+
+
+def stop_starting(error: ConfigError) -> SystemExit:
+    """Return the one line that stops start-up on a bad setting, without a traceback."""
+    return SystemExit(f"helpline: configuration error: {error}")
 
 
 def register_logging(app: Flask, settings: Settings) -> None:
@@ -67,7 +83,10 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     from helpline.twilio import signatures
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    database = db.init_app(app, settings.database_url)
+    try:
+        database = db.init_app(app, settings.database_url)
+    except ConfigError as error:
+        raise stop_starting(error) from None
 
     def load_closures() -> list[Any]:
         with database.transaction() as session:
@@ -104,60 +123,59 @@ def register_flows(app: Flask, settings: Settings) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the webhooks and pages."""
+    """Mount the webhooks, the pages and the API, and list the staff pages in the navigation."""
     from helpline import api, auth, health, voice
     from helpline.audit import views as audit_views
     from helpline.auth import admin as users_admin
     from helpline.callbacks import views as callbacks_views
     from helpline.calls import views as calls_views
     from helpline.cases import views as cases_views
+    from helpline.closures import views as closures_views
+    from helpline.reports import api as reports_api
+    from helpline.reports import views as reports_views
 
-    app.register_blueprint(voice.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(auth.bp)
-    calls_views.init_app(app)
-    cases_views.init_app(app)
-    callbacks_views.init_app(app)
-    audit_views.init_app(app)
-    users_admin.init_app(app)
-    app.register_blueprint(api.bp)
-    from helpline.reports import views as report_views
-
-    report_views.init_app(app)
-    from helpline.closures import views as closure_views
-
-    closure_views.init_app(app)
+    blueprints = (
+        voice.bp,
+        health.bp,
+        auth.bp,
+        calls_views.bp,
+        cases_views.bp,
+        callbacks_views.bp,
+        audit_views.bp,
+        users_admin.bp,
+        api.bp,
+        reports_views.bp,
+        reports_api.bp,
+        closures_views.bp,
+    )
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    for label, endpoint, role in NAVIGATION:
+        auth.add_nav_link(app, label, endpoint, role)
+    auth.add_nav_badge(app, "callbacks.index", callbacks_views.owed_badge)
 
 
 def register_error_handlers(app: Flask) -> None:
     """Answer errors outside the webhooks plainly, without a stack trace."""
+    from helpline import errors
 
-    @app.errorhandler(500)
-    def server_error(_error: Exception) -> tuple[str, int]:
-        return "Something went wrong. The team has been told.", 500
+    for status in errors.CLIENT_ERRORS:
+        app.register_error_handler(status, errors.client_error)
+    app.register_error_handler(500, errors.server_error)
 
 
 def register_commands(app: Flask) -> None:
-    """Add the helpline's CLI groups to `flask`/`helpline`."""
-    from helpline.auth.cli import tokens_cli, users_cli
-    from helpline.calls.cli import calls_cli
-    from helpline.cli import db_cli, route_command
-    from helpline.closures.cli import closures_cli
-    from helpline.reports.cli import reports_cli
+    """Add the commands that run inside the app to `helpline` (commands.py lists them all)."""
+    from helpline.commands import APP_COMMANDS
 
-    commands = (route_command, db_cli, calls_cli, closures_cli, users_cli, tokens_cli, reports_cli)
-    for command in commands:
+    for command in APP_COMMANDS:
         app.cli.add_command(command)
 
 
 def register_operations(app: Flask, environ: Mapping[str, str]) -> None:
-    """Add the scheduled jobs, readiness checks and Twilio set-up commands."""
-    from helpline import health, jobs
-    from helpline.jobs.cli import jobs_cli, retention_cli
-    from helpline.scheduler import scheduler_cli
-    from helpline.twilio.cli import twilio_cli
+    """Add the scheduled jobs and the readiness checks."""
+    from helpline import health
+    from helpline.jobs import registry
 
-    jobs.init_app(app)
+    registry.init_app(app)
     health.init_app(app, environ)
-    for command in (jobs_cli, retention_cli, scheduler_cli, twilio_cli):
-        app.cli.add_command(command)

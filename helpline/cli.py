@@ -1,100 +1,56 @@
-"""The `helpline` console script: Flask's CLI plus the helpline's own commands."""
+"""The `helpline` console script: Flask's CLI plus the helpline's own commands (commands.py)."""
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
+from collections.abc import Mapping
+from typing import Any
 
 import click
-from alembic import command as alembic_command
-from alembic.config import Config as AlembicConfig
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 
-from helpline import current
 from helpline.app import create_app
-from helpline.cli_options import instant_option
-from helpline.closures import store
-from helpline.db import get_database
-from helpline.flows.cli import flows_cli, simulate_command
-from helpline.routing import decide
-
-MIGRATIONS = Path(__file__).parent / "migrations"
+from helpline.commands import register_script_commands
+from helpline.database import failure_reason
 
 
-def create_cli_app() -> Flask:
-    """Build the app for a command; only `helpline run` serves requests and needs the secret."""
-    return create_app(serving=sys.argv[1:2] == ["run"])
+def create_command_app(
+    environ: Mapping[str, str] | None = None,
+    instance_path: str | None = None,
+    serving: bool = False,
+) -> Flask:
+    """Build the app for a command: offline, so without the secret key or start-up warnings.
+
+    `helpline run` asks for serving=True; gunicorn calls create_app(), which serves.
+    """
+    return create_app(environ, instance_path, serving)
 
 
-@click.group(cls=FlaskGroup, create_app=create_cli_app, add_version_option=False)
+class HelplineGroup(FlaskGroup):
+    """Flask's command group, saying in one line when the database cannot be used."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a database that is down or not migrated is one line, not a trace."""
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError, InterfaceError) as error:
+            raise click.ClickException(
+                f"the database cannot be used ({failure_reason(error)}); check "
+                "HELPLINE_DATABASE_URL, and that it is migrated (`helpline db upgrade`)"
+            ) from None
+
+
+@click.group(cls=HelplineGroup, create_app=create_command_app, add_version_option=False)
 def main() -> None:
-    """Run and manage the Harmony helpline service."""
+    """Run and manage the helpline service: calls, cases, closures, reports and jobs."""
 
 
 # The app is always the helpline's and its settings come from HELPLINE_*: Flask's options to
 # pick another app or load an env file would only confuse `helpline --help`.
 main.params = [option for option in main.params if option.name not in ("app", "env_file")]
-
-
-@click.command("route")
-@click.option("--at", "at", required=True, help="ISO 8601 instant; naive means UK local time.")
-@with_appcontext
-def route_command(at: str) -> None:
-    """Print the routing decision for an instant as JSON."""
-    settings = current.settings()
-    instant = instant_option(at, settings.calendar)
-    try:
-        with get_database().transaction() as session:
-            closures = store.covering(session, instant)
-    except Exception as error:  # no database: say so, and route on config alone
-        click.echo(f"warning: closures unavailable ({type(error).__name__})", err=True)
-        closures = []
-    click.echo(json.dumps(decide(instant, settings.calendar, closures).as_json()))
-
-
-# Added to the group itself, so they work even when the app refuses to start (a bad flow).
-main.add_command(flows_cli)
-main.add_command(simulate_command)
-
-
-def alembic_config() -> AlembicConfig:
-    """Return an Alembic config pointing at the package's migrations and the app's database."""
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["database"] = get_database()
-    return config
-
-
-@click.group("db")
-def db_cli() -> None:
-    """Manage the database schema."""
-
-
-@db_cli.command("upgrade")
-@click.option("--revision", default="heads", show_default=True)
-@with_appcontext
-def db_upgrade(revision: str) -> None:
-    """Apply Alembic migrations."""
-    alembic_command.upgrade(alembic_config(), revision)
-    click.echo("database is up to date", err=True)
-
-
-@db_cli.command("current")
-@with_appcontext
-def db_current() -> None:
-    """Show the database's migration revision."""
-    alembic_command.current(alembic_config())
-
-
-@db_cli.command("revision")
-@click.option("-m", "--message", required=True)
-@click.option("--autogenerate/--empty", default=True)
-@with_appcontext
-def db_revision(message: str, autogenerate: bool) -> None:
-    """Write a new migration (for developers)."""
-    alembic_command.revision(alembic_config(), message=message, autogenerate=autogenerate)
+register_script_commands(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # only for the annotations: importing them here would make im
     from helpline.calls.writer import ContactWriter
     from helpline.closures.cache import ClosureCache
     from helpline.config import Settings
-    from helpline.db import Database
+    from helpline.database import Database
     from helpline.flows.model import FlowSet
     from helpline.flows.prompts import Prompts
 

@@ -1,60 +1,23 @@
-"""The database engine and the one transaction pattern: `with database.transaction() as s`."""
+"""The app's database: attach one to the app, and find it again from a view, job or command."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 from flask import Flask
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import ArgumentError
 
 from helpline import current
-
-
-class Database:
-    """An engine and its session factory for one database URL."""
-
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Yield a session in a transaction, committed on success and rolled back on error."""
-        with self.sessions.begin() as session:
-            yield session
-
-    def dispose(self) -> None:
-        """Close every pooled connection."""
-        self.engine.dispose()
-
-
-def make_engine(url: str) -> Engine:
-    """Create an engine tuned for the dialect: short timeouts so failures surface fast."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": 5, "options": "-c statement_timeout=15000"},
-    )
-
-
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    """Enforce foreign keys and let readers run beside the writer."""
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
+from helpline.config import ConfigError
+from helpline.database import Database
 
 
 def init_app(app: Flask, url: str) -> Database:
-    """Attach a Database to the app."""
-    database = Database(url)
+    """Attach a Database to the app; raise ConfigError if the URL names no usable database."""
+    try:
+        database = Database(url)
+    except (ArgumentError, ImportError) as error:  # unparseable, or a dialect not installed
+        raise ConfigError(
+            "environment", "HELPLINE_DATABASE_URL", f"cannot be used: {error}"
+        ) from None
     current.install(app, database=database)
     return database
 
@@ -62,10 +25,3 @@ def init_app(app: Flask, url: str) -> Database:
 def get_database(app: Flask | None = None) -> Database:
     """Return the current app's Database."""
     return current.database(app)
-
-
-def insert_for(session: Session) -> Any:
-    """Return the dialect's INSERT construct, which supports ON CONFLICT on both databases."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

@@ -12,6 +12,7 @@ import re
 import sys
 import uuid
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, g, has_request_context, request
 
@@ -23,6 +24,8 @@ PHONE_PATTERN = re.compile(r"(?<![\w+])(?:\+|\b00)?\(?\d(?:[ \-]?\(?\d\)?){8,14}
 REDACTED = "[number]"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 CALL_SID = re.compile(r"^CA[0-9a-zA-Z]{1,62}$")
+# Development lines read in the service's own time (production's JSON lines are UTC, for tools).
+LONDON = ZoneInfo("Europe/London")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(call_sid)s] %(message)s"
 
 
@@ -80,7 +83,16 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """Readable lines for development, redacted including tracebacks."""
+    """Readable lines for development, in UK local time, redacted including tracebacks."""
+
+    def __init__(self, fmt: str = TEXT_FORMAT, zone: ZoneInfo = LONDON) -> None:
+        super().__init__(fmt)
+        self.zone = zone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        """Return when the record was made in the service's zone, e.g. '2026-07-24 20:00:01 BST'."""
+        made = datetime.fromtimestamp(record.created, self.zone)
+        return made.strftime(datefmt or "%Y-%m-%d %H:%M:%S %Z")
 
     def format(self, record: logging.LogRecord) -> str:
         """Return the usual text line, redacted."""
@@ -90,10 +102,12 @@ class TextFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-def make_handler(json_lines: bool, stream: object = None) -> logging.Handler:
+def make_handler(
+    json_lines: bool, stream: object = None, zone: ZoneInfo = LONDON
+) -> logging.Handler:
     """Return a handler writing redacted, contextual lines to stream (standard error)."""
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
-    handler.setFormatter(JsonFormatter() if json_lines else TextFormatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if json_lines else TextFormatter(TEXT_FORMAT, zone))
     handler.addFilter(RequestContext())
     handler.addFilter(RedactPhoneNumbers())
     handler.set_name("helpline")
@@ -104,7 +118,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     """Install the helpline's log handler once per process and tag requests with an id."""
     root = logging.getLogger()
     if not any(h.get_name() == "helpline" for h in root.handlers):
-        root.addHandler(make_handler(json_lines=settings.environment == "production"))
+        json_lines, zone = settings.environment == "production", settings.calendar.timezone
+        root.addHandler(make_handler(json_lines, zone=zone))
         root.setLevel(logging.INFO)
         # Alembic announces its plugins each time a worker starts; that is not news.
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -20,7 +20,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from helpline import current
-from helpline.jobs import Job, jobs_of
+from helpline.jobs import Job
+from helpline.jobs.registry import jobs_of
 from helpline.jobs.runner import run_job
 from helpline.models import utcnow
 
@@ -62,10 +63,15 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     for job in jobs_of(app):
         trigger = trigger_for(job, zone)
         scheduler.add_job(
-            fire, trigger, args=(app, job, trigger), id=job.name, name=job.name,
-            max_instances=1, coalesce=True,
+            fire,
+            trigger,
+            args=(app, job, trigger),
+            id=job.name,
+            name=job.name,
+            max_instances=1,
+            coalesce=True,
             misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
-        )  # fmt: skip
+        )
     return scheduler
 
 

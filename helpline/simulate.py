@@ -17,6 +17,8 @@ from twilio.request_validator import RequestValidator
 
 from helpline import current
 from helpline.calls.events import SCREENING_PARAM
+from helpline.cli_options import uk_time
+from helpline.config import Calendar
 from helpline.db import get_database
 from helpline.dial_status import DialStatus
 from helpline.flows import twiml_check
@@ -70,7 +72,8 @@ class CallSimulator:
         sid = "CA" + uuid.uuid4().hex
         current.install(self.app, clock=lambda: at)
         transcript = Transcript(sid)
-        transcript.say(f"Call {sid} from {from_ or 'a withheld number'} at {at.isoformat()}")
+        when = uk_time(at, current.settings(self.app).calendar)
+        transcript.say(f"Call {sid} from {from_ or 'a withheld number'} at {when}")
         base = self._params(sid, from_)
         self._post("/voice/status", base | self._status("ringing", 1, at))
         document = self._post("/voice/incoming", base, transcript)
@@ -150,9 +153,10 @@ class CallSimulator:
         t.say(f"  caller leaves a {seconds}-second message")
         sid = "RE" + uuid.uuid4().hex
         recording = {
-            "RecordingSid": sid, "RecordingDuration": str(seconds),
+            "RecordingSid": sid,
+            "RecordingDuration": str(seconds),
             "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/{sid}",
-        }  # fmt: skip
+        }
         if verb.get("recordingStatusCallback"):
             status = {"RecordingStatus": "completed", "RecordingSource": "RecordVerb"}
             self._post(verb.get("recordingStatusCallback", ""), base | recording | status)
@@ -165,9 +169,11 @@ class CallSimulator:
         full = url if parts.scheme else "http://localhost" + path
         signature = self.validator.compute_signature(full, params)
         response = self.client.post(
-            path, data=params, headers={"X-Twilio-Signature": signature},
+            path,
+            data=params,
+            headers={"X-Twilio-Signature": signature},
             base_url=f"{parts.scheme or 'http'}://{parts.netloc or 'localhost'}",
-        )  # fmt: skip
+        )
         current.writer(self.app).drain()
         if t is not None and response.status_code != 200:
             t.problems.append(f"{path} answered HTTP {response.status_code}")
@@ -178,20 +184,28 @@ class CallSimulator:
     def _params(sid: str, from_: str) -> dict[str, str]:
         """Return the fields Twilio sends with every webhook of an inbound call."""
         return {
-            "AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01", "CallSid": sid,
-            "CallStatus": "in-progress", "Direction": "inbound", "From": from_, "Caller": from_,
-            "To": HELPLINE_NUMBER, "Called": HELPLINE_NUMBER, "FromCountry": "GB",
-        }  # fmt: skip
+            "AccountSid": "AC" + "0" * 32,
+            "ApiVersion": "2010-04-01",
+            "CallSid": sid,
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+            "From": from_,
+            "Caller": from_,
+            "To": HELPLINE_NUMBER,
+            "Called": HELPLINE_NUMBER,
+            "FromCountry": "GB",
+        }
 
     @staticmethod
     def _status(status: str, sequence: int, at: datetime, seconds: int = 0) -> dict[str, str]:
         """Return a call progress event's fields."""
         moment = at + timedelta(seconds=seconds)
         params = {
-            "CallStatus": status, "SequenceNumber": str(sequence),
+            "CallStatus": status,
+            "SequenceNumber": str(sequence),
             "CallbackSource": "call-progress-events",
             "Timestamp": format_datetime(moment.astimezone(UTC)),
-        }  # fmt: skip
+        }
         return params | ({"CallDuration": str(seconds)} if status == "completed" else {})
 
 
@@ -222,28 +236,49 @@ def stored(app: Flask, call_sid: str) -> dict[str, Any]:
         )
         return {
             "case_reference": case.reference if case else None,
-            "status": call.status, "route_line": call.route_line, "dial_status": call.dial_status,
-            "leg_line": call.leg_line, "answered_by": call.answered_by,
+            "status": call.status,
+            "route_line": call.route_line,
+            "dial_status": call.dial_status,
+            "leg_line": call.leg_line,
+            "answered_by": call.answered_by,
             "screening": call.screening,
-            "screenings": [(e.params.get("To"), e.params.get(SCREENING_PARAM)) for e in screened
-                           if e.params.get(SCREENING_PARAM) != "asked"],
+            "screenings": [
+                (e.params.get("To"), e.params.get(SCREENING_PARAM))
+                for e in screened
+                if e.params.get(SCREENING_PARAM) != "asked"
+            ],
             "ivr_path": list(call.ivr_path or []),
-            "voicemails": [{"duration_seconds": v.duration_seconds, "case_id": v.case_id,
-                            "recording_url": v.recording_url} for v in voicemails],
-            "callbacks": [{"number": c.number, "safe_to_call": c.safe_to_call,
-                           "may_leave_message": c.may_leave_message, "status": c.status,
-                           "due_at": c.due_at.isoformat() if c.due_at else None,
-                           "case_id": c.case_id} for c in callbacks],
-        }  # fmt: skip
+            "voicemails": [
+                {
+                    "duration_seconds": v.duration_seconds,
+                    "case_id": v.case_id,
+                    "recording_url": v.recording_url,
+                }
+                for v in voicemails
+            ],
+            "callbacks": [
+                {
+                    "number": c.number,
+                    "safe_to_call": c.safe_to_call,
+                    "may_leave_message": c.may_leave_message,
+                    "status": c.status,
+                    "due_at": c.due_at.isoformat() if c.due_at else None,
+                    "case_id": c.case_id,
+                }
+                for c in callbacks
+            ],
+        }
 
 
-def describe_stored(info: dict[str, Any]) -> Iterator[str]:
-    """Yield readable lines about what was logged against which case."""
+def describe_stored(info: dict[str, Any], calendar: Calendar) -> Iterator[str]:
+    """Yield readable lines about what was logged against which case (times in UK time)."""
     if not info:
         yield "Nothing was logged (is the database reachable?)."
         return
-    yield f"Logged against case {info['case_reference']}: status {info['status']}, " \
-        f"line {info['route_line']}, last dial {info['dial_status']}"  # fmt: skip
+    yield (
+        f"Logged against case {info['case_reference']}: status {info['status']}, "
+        f"line {info['route_line']}, last dial {info['dial_status']}"
+    )
     yield "  path: " + " > ".join(info["ivr_path"])
     for number, outcome in info.get("screenings", []):
         yield f"  screening at {number}: {describe_answer({'screening': outcome})}"
@@ -252,8 +287,10 @@ def describe_stored(info: dict[str, Any]) -> Iterator[str]:
     for voicemail in info["voicemails"]:
         yield f"  voicemail: {voicemail['duration_seconds']}s, {voicemail['recording_url']}"
     for callback in info["callbacks"]:
+        due = callback["due_at"]
+        when = f"due {uk_time(datetime.fromisoformat(due), calendar)}" if due else "no due time"
         yield (
             f"  callback requested on {callback['number']}: safe to call "
             f"{'yes' if callback['safe_to_call'] else 'no'}, may leave a message "
-            f"{'yes' if callback['may_leave_message'] else 'no'}, due {callback['due_at']}"
+            f"{'yes' if callback['may_leave_message'] else 'no'}, {when}"
         )

@@ -8,7 +8,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from helpline.calls.events import SCREENING_PARAM, CallState, ContactEvent, EventKind, fold
+from helpline.calls.events import SCREENING_PARAM, CallState, ContactEvent, EventKind
+from helpline.calls.folding import fold
 from helpline.calls.on_the_line import where_now
 
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)

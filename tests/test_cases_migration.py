@@ -8,7 +8,7 @@ from alembic import command
 from sqlalchemy import text
 
 from helpline import create_app
-from helpline.cli import alembic_config
+from helpline.migrations.cli import alembic_config
 from tests.conftest import environment
 
 CASE = (

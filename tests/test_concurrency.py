@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from helpline.calls.events import ContactEvent
 from helpline.calls.journal import Journal
 from helpline.calls.writer import ContactWriter
-from helpline.db import Database, get_database
+from helpline.database import Database
+from helpline.db import get_database
 from helpline.models import Call, Case
 from tests.conftest import ROOT, environment
 from tests.twilio_client import TEST_AUTH_TOKEN, TwilioClient, incoming_params

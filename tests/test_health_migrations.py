@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from flask import Flask
 
 from helpline import create_app
-from helpline.cli import alembic_config
+from helpline.migrations.cli import alembic_config
 from helpline.models import Base
 from tests.conftest import environment
 

@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from helpline.db import get_database
 from helpline.models import Call, Voicemail
+from helpline.reports.figures import Volumes, spread_of
 from helpline.reports.periods import Period
-from helpline.reports.volumes import Volumes, spread_of, volumes
+from helpline.reports.volumes import volumes
 from tests import report_calls
 from tests.twilio_client import TwilioClient
 

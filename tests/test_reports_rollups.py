@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 
 from helpline.db import get_database
 from helpline.models import ReportDay
+from helpline.reports.figures import Volumes
+from helpline.reports.live import live_tallies
 from helpline.reports.months import full_months, month_span, months_touched
 from helpline.reports.periods import Period
 from helpline.reports.rollups import refresh_rollups
-from helpline.reports.volumes import Volumes, live_tallies, volumes
+from helpline.reports.volumes import volumes
 from tests import report_calls
 from tests.report_calls import LINES
 from tests.test_reports import LONDON, PERIOD, expected_figures, exported, voicemail_sids

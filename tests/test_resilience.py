@@ -17,7 +17,8 @@ from helpline.calls.events import ContactEvent
 from helpline.calls.journal import Journal
 from helpline.calls.writer import ContactWriter
 from helpline.closures import store
-from helpline.db import Database, get_database
+from helpline.database import Database
+from helpline.db import get_database
 from helpline.models import Call
 from tests.conftest import environment
 from tests.twilio_client import TwilioClient, dialled_numbers, incoming_params, status_params, twiml

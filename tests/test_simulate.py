@@ -5,18 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
+from helpline.cli import main
 from helpline.flows import twiml_check
-from helpline.flows.cli import flows_cli, simulate_command
 from tests.flow_helpers import ROOT
+
+
+def helpline(*args: str) -> Result:
+    """Run `helpline ARGS` as the console script does (it hands the tools its app factory)."""
+    return CliRunner().invoke(main, list(args))
 
 
 def test_simulate_in_hours_no_input_reaches_harmony() -> None:
     """The transcript shows the greeting, silence at the menu, and the Harmony line dialled."""
-    result = CliRunner().invoke(
-        simulate_command, ["--at", "2026-11-24T10:00", "--from", "+447911123456"]
-    )
+    result = helpline("simulate", "--at", "2026-11-24T10:00", "--from", "+447911123456")
     assert result.exit_code == 0, result.output
     assert "hears: Thank you for calling" in result.output
     assert "(caller presses nothing)" in result.output
@@ -29,7 +32,7 @@ def test_simulate_callback_out_of_hours() -> None:
     """Support line fails, the caller asks for a callback; it is shown with its consent."""
     args = ["--at", "2026-11-24T20:00", "--dial-outcome", "no-answer"]
     args += ["--press", "2", "--press", "1", "--press", "2"]
-    result = CliRunner().invoke(simulate_command, args)
+    result = helpline("simulate", *args)
     assert result.exit_code == 0, result.output
     assert "dials +448081689111: no-answer" in result.output
     assert "safe to call yes, may leave a message no" in result.output
@@ -37,7 +40,7 @@ def test_simulate_callback_out_of_hours() -> None:
 
 def test_simulate_refuses_a_bad_instant() -> None:
     """A time that is not ISO 8601 is a usage error, not a crash."""
-    result = CliRunner().invoke(simulate_command, ["--at", "teatime"])
+    result = helpline("simulate", "--at", "teatime")
     assert result.exit_code == 2 and "not an ISO 8601" in result.output
 
 
@@ -54,14 +57,14 @@ def test_edited_wording_shows_at_once(tmp_path: Path, monkeypatch: pytest.Monkey
         .replace('directory = "../ivr_flows"', f'directory = "{folder}"')
     )
     monkeypatch.setenv("HELPLINE_CONFIG", str(config))
-    assert CliRunner().invoke(flows_cli, ["check"]).exit_code == 0
-    result = CliRunner().invoke(simulate_command, ["--at", "2026-11-24T10:00", "--press", "1"])
+    assert helpline("flows", "check").exit_code == 0
+    result = helpline("simulate", "--at", "2026-11-24T10:00", "--press", "1")
     assert "For mediation, press 2" in result.output
 
 
 def test_flows_test_command_passes() -> None:
     """`helpline flows test` plays every scripted call and reports full coverage."""
-    result = CliRunner().invoke(flows_cli, ["test"])
+    result = helpline("flows", "test")
     assert result.exit_code == 0, result.output
     assert "0 failed, 0 not covered" in result.output
 
@@ -84,8 +87,8 @@ def test_twiml_check_finds_what_twilio_refuses() -> None:
 
 def test_simulate_speech_the_menu_does_not_listen_for() -> None:
     """A spoken answer to a keypad-only menu is a wrong choice: the caller hears the menu again."""
-    result = CliRunner().invoke(
-        simulate_command, ["--at", "2026-11-24T10:00", "--press", "say:hello", "--press", "1"]
+    result = helpline(
+        "simulate", "--at", "2026-11-24T10:00", "--press", "say:hello", "--press", "1"
     )
     assert result.exit_code == 0, result.output
     assert "caller says: hello" in result.output and "not one of the choices" in result.output
@@ -112,7 +115,7 @@ def test_twiml_check_knows_the_number_noun_and_screening_documents() -> None:
 def test_simulate_a_machine_answering_the_harmony_line() -> None:
     """The voicemail never presses 1: the caller is offered the support line, as for no answer."""
     outcomes = ["--dial-outcome", "machine", "--dial-outcome", "no-answer"]
-    result = CliRunner().invoke(simulate_command, ["--at", "2026-11-24T10:00", *outcomes])
+    result = helpline("simulate", "--at", "2026-11-24T10:00", *outcomes)
     assert result.exit_code == 0, result.output
     assert "the line hears: Harmony helpline call. Press 1 to accept the call." in result.output
     assert "Sorry, the Harmony team cannot take your call right now" in result.output

@@ -21,6 +21,7 @@ from helpline.cases.history import safety_for
 from helpline.cases.matching import Safety
 from helpline.db import get_database
 from helpline.models import Call, CallbackRequest, Case, User
+from helpline.reports.periods import PeriodError, Span, parse_span
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -31,25 +32,24 @@ def calls() -> Response:
     """Stream the calls started in [since, until) in the export's shape, oldest first."""
     zone = current.settings().calendar.timezone
     try:
-        since, until = export.period_bounds(
-            request.args.get("since"), request.args.get("until"), zone
-        )
-    except ValueError:
-        return json_error(400, "since and until must be ISO 8601 dates or date-times")
+        span = parse_span(request.args.get("since"), request.args.get("until"), zone)
+    except PeriodError as error:
+        return json_error(400, str(error))
     with get_database().transaction() as session:
-        record_audit(session, actor_name(), "api_calls_exported", "calls", _span(since, until))
-    rows = stream_with_context(_call_rows(since, until))
+        record_audit(session, actor_name(), "api_calls_exported", "calls", _described(span))
+    rows = stream_with_context(_call_rows(span))
     return current_app.response_class(rows, mimetype="application/json")
 
 
-def _call_rows(since: datetime | None, until: datetime | None) -> Iterator[str]:
+def _call_rows(span: Span) -> Iterator[str]:
     """Yield the JSON array of calls piece by piece inside one read transaction."""
     with get_database().transaction() as session:
-        yield from export.as_json(export.rows(session, since, until))
+        yield from export.as_json(export.rows(session, span.since, span.until))
 
 
-def _span(since: datetime | None, until: datetime | None) -> str:
+def _described(span: Span) -> str:
     """Describe an export's period for the audit log."""
+    since, until = span.since, span.until
     return (
         f"since={since.isoformat() if since else '-'} until={until.isoformat() if until else '-'}"
     )
@@ -74,23 +74,31 @@ def case_json(session: Session, case: Case) -> dict[str, Any]:
     assignee = session.get(User, detail.assigned_to_id) if detail.assigned_to_id else None
     merged = session.get(Case, detail.merged_into_id) if detail.merged_into_id else None
     return {
-        "reference": case.reference, "status": case.status,
-        "caller_number": case.caller_number, "withheld": case.withheld,
-        "opened_at": _iso(case.opened_at), "closed_at": _iso(case.closed_at),
+        "reference": case.reference,
+        "status": case.status,
+        "caller_number": case.caller_number,
+        "withheld": case.withheld,
+        "opened_at": _iso(case.opened_at),
+        "closed_at": _iso(case.closed_at),
         "merged_into": merged.reference if merged else None,
         "assigned_to": assignee.email if assignee else None,
-        "categories": detail.categories, "referrals": detail.referrals,
+        "categories": detail.categories,
+        "referrals": detail.referrals,
         "community_trigger": detail.community_trigger,
         "safe_to_call_back": detail.safe_to_call_back,
         "safe_to_leave_message": detail.safe_to_leave_message,
         "safety": _safety_json(safety_for(session, [case.id])[case.id]),
         "calls": [export.row_for(call, case.reference) for call in _calls(session, case)],
-        "notes": [{"author": n.author, "body": n.body, "created_at": _iso(n.created_at)}
-                  for n in record.notes_of(session, case)],
+        "notes": [
+            {"author": n.author, "body": n.body, "created_at": _iso(n.created_at)}
+            for n in record.notes_of(session, case)
+        ],
         "callbacks": [_callback_json(c) for c in record.callbacks_of(session, case)],
-        "history": [{"at": _iso(c.at), "actor": c.actor, "kind": c.kind, "detail": c.detail}
-                    for c in record.history_of(session, case)],
-    }  # fmt: skip
+        "history": [
+            {"at": _iso(c.at), "actor": c.actor, "kind": c.kind, "detail": c.detail}
+            for c in record.history_of(session, case)
+        ],
+    }
 
 
 def _safety_json(safety: Safety) -> dict[str, Any]:
@@ -114,12 +122,16 @@ def _calls(session: Session, case: Case) -> list[Call]:
 def _callback_json(callback: CallbackRequest) -> dict[str, Any]:
     """Return the JSON shape of a callback request."""
     return {
-        "status": callback.status, "source": callback.source,
-        "requested_at": _iso(callback.requested_at), "due_at": _iso(callback.due_at),
-        "safe_to_call": callback.safe_to_call, "may_leave_message": callback.may_leave_message,
-        "completed_at": _iso(callback.completed_at), "completed_by": callback.completed_by,
+        "status": callback.status,
+        "source": callback.source,
+        "requested_at": _iso(callback.requested_at),
+        "due_at": _iso(callback.due_at),
+        "safe_to_call": callback.safe_to_call,
+        "may_leave_message": callback.may_leave_message,
+        "completed_at": _iso(callback.completed_at),
+        "completed_by": callback.completed_by,
         "outcome": callback.outcome,
-    }  # fmt: skip
+    }
 
 
 def _iso(value: datetime | None) -> str | None:

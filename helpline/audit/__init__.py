@@ -15,9 +15,10 @@ from helpline.models import AuditEntry, utcnow
 def record_audit(session: Session, actor: str, action: str, target: str, detail: str = "") -> None:
     """Add one audit entry in the caller's transaction, so it commits with the change."""
     session.add(
-        AuditEntry(at=_now(), actor=actor[:200], action=action[:50], target=target[:200],
-                   detail=detail)
-    )  # fmt: skip
+        AuditEntry(
+            at=_now(), actor=actor[:200], action=action[:50], target=target[:200], detail=detail
+        )
+    )
 
 
 def _now() -> datetime:

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from helpline.auth import add_nav_link, role_required
+from helpline.auth import role_required
 from helpline.db import get_database
 from helpline.models import AuditEntry
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 LIMIT = 500
-
-
-def init_app(app: Flask) -> None:
-    """Register the audit log page and its navigation link."""
-    app.register_blueprint(bp)
-    add_nav_link(app, "Audit log", "audit.index", "admin")
 
 
 @bp.get("/")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +15,6 @@ from wtforms.validators import DataRequired, Length
 from helpline.audit import record_audit
 from helpline.auth.access import actor_name, role_required
 from helpline.auth.accounts import AccountError, create_user, hash_password
-from helpline.auth.nav import add_nav_link
 from helpline.auth.staff import rank
 from helpline.db import get_database
 from helpline.models import ROLES, User
@@ -30,12 +29,6 @@ class NewUserForm(FlaskForm):  # type: ignore[misc]
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     role = SelectField("Role", choices=list(ROLES))
     password = PasswordField("First password (12+ characters)", validators=[DataRequired()])
-
-
-def init_app(app: Flask) -> None:
-    """Register the users page and its navigation link."""
-    app.register_blueprint(bp)
-    add_nav_link(app, "Users", "users.index", "admin")
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -70,8 +63,9 @@ def change(user_id: int) -> Response:
     if action not in changes:
         flash("Unknown change.")
         return redirect(url_for("users.index"))
-    return _apply(lambda session: changes[action](_user(session, user_id)), f"user_{action}",
-                  str(user_id))  # fmt: skip
+    return _apply(
+        lambda session: changes[action](_user(session, user_id)), f"user_{action}", str(user_id)
+    )
 
 
 def _apply(change: Callable[[Session], str], action: str, target: str) -> Response:

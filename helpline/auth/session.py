@@ -30,11 +30,14 @@ def configure_cookies(app: Flask, settings: Settings) -> None:
     secure = settings.environment == "production"
     idle = timedelta(minutes=settings.idle_minutes)
     app.config.update(
-        SESSION_COOKIE_SECURE=secure, SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
-        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=idle,
-    )  # fmt: skip
+    )
 
 
 def make_login_manager(app: Flask) -> LoginManager:

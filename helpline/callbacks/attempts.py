@@ -14,8 +14,11 @@ from helpline.models import Call, CallbackAttempt, CallbackRequest, Case
 from helpline.routing import working_deadline
 
 MAX_NOTE = 2000
-RESULT_WORDS = {"done": "done", "no_answer": "no answer: kept open to try again",
-                "failed": "failed"}  # fmt: skip
+RESULT_WORDS = {
+    "done": "done",
+    "no_answer": "no answer: kept open to try again",
+    "failed": "failed",
+}
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,13 @@ class AttemptForm:
 
 
 def record_attempt(
-    session: Session, case: Case, form: AttemptForm, actor: str, now: datetime,
+    session: Session,
+    case: Case,
+    form: AttemptForm,
+    actor: str,
+    now: datetime,
     calendar: Calendar,
-) -> str:  # fmt: skip
+) -> str:
     """Record one attempt on every callback the case is owed; done or failed closes them."""
     problem = form.problem()
     if problem is not None:
@@ -48,8 +55,9 @@ def record_attempt(
     if not owed:
         raise CallbackError(f"{case.reference} is not owed a callback any more.")
     note = form.note.strip()[:MAX_NOTE]
-    session.add(CallbackAttempt(case_id=case.id, at=now, actor=actor, result=form.result,
-                                note=note))  # fmt: skip
+    session.add(
+        CallbackAttempt(case_id=case.id, at=now, actor=actor, result=form.result, note=note)
+    )
     if form.result != "no_answer":
         for request in owed:
             request.status, request.outcome = form.result, note
@@ -63,11 +71,17 @@ def _open_requests(
     """Return the case's pending requests, first turning its missed calls into requests."""
     missed = select(Call).where(Call.case_id == case.id, *missed_call_conditions(now))
     for call in session.scalars(missed):
-        session.add(CallbackRequest(
-            case_id=case.id, call_id=call.id, number=call.from_number, source="missed_call",
-            status="pending", requested_at=call.started_at,
-            due_at=working_deadline(call.started_at, calendar),
-        ))  # fmt: skip
+        session.add(
+            CallbackRequest(
+                case_id=case.id,
+                call_id=call.id,
+                number=call.from_number,
+                source="missed_call",
+                status="pending",
+                requested_at=call.started_at,
+                due_at=working_deadline(call.started_at, calendar),
+            )
+        )
     session.flush()
     pending = select(CallbackRequest).where(
         CallbackRequest.case_id == case.id, CallbackRequest.status == "pending"

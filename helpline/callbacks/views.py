@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request
 from flask import url_for as url
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from helpline import current
 from helpline.audit import record_audit
-from helpline.auth import NavBadge, actor_name, add_nav_badge, add_nav_link, role_required
+from helpline.auth import NavBadge, actor_name, role_required
 from helpline.callbacks.attempts import AttemptForm, record_attempt
 from helpline.callbacks.queue import CallbackError, callback_queue, owed_counts
 from helpline.cases.record import find_case, staff_names
@@ -20,13 +20,6 @@ from helpline.config import Calendar
 from helpline.db import get_database
 
 bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
-
-
-def init_app(app: Flask) -> None:
-    """Register the queue, its navigation link and the count of callbacks owed beside it."""
-    app.register_blueprint(bp)
-    add_nav_link(app, "Callbacks", "callbacks.index", "handler")
-    add_nav_badge(app, "callbacks.index", owed_badge)
 
 
 def owed_badge() -> NavBadge | None:
@@ -55,8 +48,9 @@ def queue_page(problem: Mapping[str, str] | None = None) -> str:
         actors = {a.actor for row in rows for a in row.attempts}
         actors |= {row.safety.decision.set_by for row in rows if row.safety and row.safety.decision}
         names = staff_names(session, actors)
-    return render_template("callbacks/index.html", rows=rows, now=current.now(), names=names,
-                           problem=problem or {})  # fmt: skip
+    return render_template(
+        "callbacks/index.html", rows=rows, now=current.now(), names=names, problem=problem or {}
+    )
 
 
 @bp.post("/cases/<reference>/attempts")
@@ -84,8 +78,7 @@ def record(reference: str) -> Response | tuple[str, int]:
 
 def _refused(reference: str, form: AttemptForm, message: str, back_to_case: bool) -> str:
     """Render the page the form came from again, with the message beside the form."""
-    problem = {"reference": reference, "message": message, "result": form.result,
-               "note": form.note}  # fmt: skip
+    problem = {"reference": reference, "message": message, "result": form.result, "note": form.note}
     if back_to_case:
         return case_page(reference, problem)
     return queue_page(problem)

@@ -8,7 +8,9 @@ from flask.cli import with_appcontext
 from helpline import current
 from helpline.audit import cli_actor, record_audit
 from helpline.calls import export
+from helpline.cli_options import SINCE_HELP, UNTIL_HELP, period_usage_error
 from helpline.db import get_database
+from helpline.reports.periods import PeriodError, parse_span
 
 
 @click.group("calls")
@@ -20,24 +22,25 @@ def calls_cli() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "json"]), default="json", show_default=True
 )
-@click.option("--since", help="First day (YYYY-MM-DD, UK time) or ISO 8601 instant.")
-@click.option("--until", help="Last day, inclusive (YYYY-MM-DD, UK time) or ISO 8601 instant.")
+@click.option("--since", help=SINCE_HELP)
+@click.option("--until", help=UNTIL_HELP)
 @with_appcontext
 def export_command(fmt: str, since: str | None, until: str | None) -> None:
     """Write every logged call, oldest first, to standard output."""
-    zone = current.settings().calendar.timezone
     try:
-        start, end = export.period_bounds(since, until, zone)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--since/--until") from None
+        span = parse_span(since, until, current.settings().calendar.timezone)
+    except PeriodError as error:
+        raise period_usage_error(error) from None
     render = export.as_csv if fmt == "csv" else export.as_json
     with get_database().transaction() as session:
-        for chunk in render(export.rows(session, start, end)):
-            click.echo(chunk, nl=False)
-        # Exports carry full numbers: who took one is audited, even from the command line.
+        # Exports carry full numbers: who took one is audited, even from the command line. The
+        # entry is written first, so a database that cannot be used stops us before any output.
         record_audit(
             session, cli_actor(), "export calls", f"calls {since or '-'}..{until or '-'}", fmt
         )
+        session.flush()
+        for chunk in render(export.rows(session, span.since, span.until)):
+            click.echo(chunk, nl=False)
 
 
 @calls_cli.command("replay")

@@ -6,9 +6,8 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -16,31 +15,31 @@ from sqlalchemy.orm import Session
 from helpline.models import Call, Case
 
 COLUMNS = (
-    "call_sid", "case_reference", "from_number", "withheld", "to_number", "started_at",
-    "answered_at", "ended_at", "route_open", "route_line", "route_reason", "status",
-    "dial_line", "dial_status", "duration_seconds", "talk_seconds", "ivr_path",
+    "call_sid",
+    "case_reference",
+    "from_number",
+    "withheld",
+    "to_number",
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "route_open",
+    "route_line",
+    "route_reason",
+    "status",
+    "dial_line",
+    "dial_status",
+    "duration_seconds",
+    "talk_seconds",
+    "ivr_path",
     # Who answered the last line rung (person, machine_or_declined, no_answer) and its screening.
-    "answered_by", "screening", "leg_line", "leg_ringing_at", "leg_answered_at",
-)  # fmt: skip
+    "answered_by",
+    "screening",
+    "leg_line",
+    "leg_ringing_at",
+    "leg_answered_at",
+)
 BATCH = 1000
-
-
-def period_bounds(
-    since: str | None, until: str | None, zone: ZoneInfo
-) -> tuple[datetime | None, datetime | None]:
-    """Turn --since/--until (dates are whole local days, inclusive) into UTC bounds."""
-    return _bound(since, zone, end=False), _bound(until, zone, end=True)
-
-
-def _bound(text: str | None, zone: ZoneInfo, end: bool) -> datetime | None:
-    """Parse one bound: a date means local midnight (the next one, for an end)."""
-    if not text:
-        return None
-    if len(text.strip()) == 10:
-        day = date.fromisoformat(text.strip()) + timedelta(days=1 if end else 0)
-        return datetime.combine(day, time(0), tzinfo=zone)
-    instant = datetime.fromisoformat(text.strip())
-    return instant if instant.tzinfo else instant.replace(tzinfo=zone)
 
 
 def calls_query(since: datetime | None, until: datetime | None) -> Select[Call, str]:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpline.calls.events import ContactEvent, whole_seconds
-from helpline.db import insert_for
+from helpline.database import insert_for
 from helpline.models import Call, CallbackRequest, CallEvent, Voicemail
 
 NOT_KEPT = frozenset({"absent", "failed"})
@@ -40,14 +40,21 @@ def save_voicemail(session: Session, call: Call, event: ContactEvent) -> None:
     }
     statement = (
         insert_for(session)(table)
-        .values(call_id=call.id, case_id=call.case_id, recording_sid=sid[:64],
-                created_at=event.received_at, **values)
+        .values(
+            call_id=call.id,
+            case_id=call.case_id,
+            recording_sid=sid[:64],
+            created_at=event.received_at,
+            **values,
+        )
         .on_conflict_do_update(
             index_elements=[table.c.recording_sid],
-            set_={key: func.coalesce(getattr(insert_for(session)(table).excluded, key),
-                                     table.c[key]) for key in values},
+            set_={
+                key: func.coalesce(getattr(insert_for(session)(table).excluded, key), table.c[key])
+                for key in values
+            },
         )
-    )  # fmt: skip
+    )
     session.execute(statement)
 
 
@@ -59,10 +66,14 @@ def save_callback(session: Session, call: Call, event: ContactEvent) -> None:
     due = event.route.get("due_at")
     session.add(
         CallbackRequest(
-            case_id=call.case_id, call_id=call.id, number=number[:20],
+            case_id=call.case_id,
+            call_id=call.id,
+            number=number[:20],
             safe_to_call=bool(event.route.get("safe_to_call")),
             may_leave_message=bool(event.route.get("may_leave_message")),
-            source="ivr", status="pending", requested_at=event.received_at,
+            source="ivr",
+            status="pending",
+            requested_at=event.received_at,
             due_at=datetime.fromisoformat(str(due)) if due else None,
         )
-    )  # fmt: skip
+    )

@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session
 
 from helpline import phones
 from helpline.calls import messages
-from helpline.calls.events import LEG_KINDS, STATE_FIELDS, CallState, ContactEvent, fold
+from helpline.calls.events import LEG_KINDS, STATE_FIELDS, CallState, ContactEvent
+from helpline.calls.folding import fold
 from helpline.cases.opening import case_for_caller
-from helpline.db import insert_for
+from helpline.database import insert_for
 from helpline.models import Call, CallEvent
 
 

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from helpline import current
-from helpline.auth import add_nav_link, role_required
+from helpline.auth import role_required
 from helpline.calls.listing import (
     OUTCOME_WORDS,
     CallFilters,
@@ -43,18 +43,6 @@ class LiveRow:
 
     row: CallRow
     where: Whereabouts
-
-
-def init_app(app: Flask) -> None:
-    """Register the blueprint, its navigation link and the filters the pages share."""
-    app.register_blueprint(bp)
-    add_nav_link(app, "Calls", "calls.index", "handler")
-    app.add_template_filter(local_time, "local_time")
-    app.add_template_filter(seconds, "seconds")
-    app.add_template_filter(outcome_label, "outcome_words")
-    app.add_template_filter(duration_words, "duration")
-    app.add_template_filter(span_words, "span_words")
-    app.add_template_filter(call_count, "call_count")
 
 
 @bp.get("/")
@@ -93,9 +81,15 @@ def _board(filters: CallFilters) -> dict[str, Any]:
     seen = _whole(request.args.get("seen"))
     fresh = sum(1 for row in [*live, *recent] if seen is not None and row.call.id > seen)
     chart = _chart()
-    return {"live": _pinned(live, chart), "recent": recent, "filters": filters, "chart": chart,
-            "seen": max(newest, seen or 0), "new_calls": fresh,
-            "now_words": local_time(current.now(), "%H:%M")}  # fmt: skip
+    return {
+        "live": _pinned(live, chart),
+        "recent": recent,
+        "filters": filters,
+        "chart": chart,
+        "seen": max(newest, seen or 0),
+        "new_calls": fresh,
+        "now_words": local_time(current.now(), "%H:%M"),
+    }
 
 
 def _pinned(live: list[CallRow], chart: FlowChart) -> list[LiveRow]:
@@ -114,11 +108,17 @@ def _where(
     """Return where a listed live call is now (None if it ended since it was listed)."""
     call = row.call
     progress = CallProgress(
-        status=call.status, started_at=call.started_at, last_heard_at=row.last_heard_at,
-        ivr_path=tuple(call.ivr_path or ()), dial_status=call.dial_status,
-        ended_at=call.ended_at, waiting_on=call.waiting_on, leg_line=call.leg_line,
-        leg_status=call.leg_status, screening=call.screening,
-    )  # fmt: skip
+        status=call.status,
+        started_at=call.started_at,
+        last_heard_at=row.last_heard_at,
+        ivr_path=tuple(call.ivr_path or ()),
+        dial_status=call.dial_status,
+        ended_at=call.ended_at,
+        waiting_on=call.waiting_on,
+        leg_line=call.leg_line,
+        leg_status=call.leg_status,
+        screening=call.screening,
+    )
     return whereabouts(progress, chart, now, stale_after)
 
 
@@ -172,3 +172,12 @@ def call_count(number: int | None) -> str:
     teens = 10 <= number % 100 <= 20
     suffix = "th" if teens else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix} call"
+
+
+# Every page's templates use these: Flask adds them to the app with the blueprint.
+bp.add_app_template_filter(local_time, "local_time")
+bp.add_app_template_filter(seconds, "seconds")
+bp.add_app_template_filter(outcome_label, "outcome_words")
+bp.add_app_template_filter(duration_words, "duration")
+bp.add_app_template_filter(span_words, "span_words")
+bp.add_app_template_filter(call_count, "call_count")

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from helpline.calls.events import ContactEvent
 from helpline.calls.journal import Journal, JournalError
 from helpline.calls.recorder import record
-from helpline.db import Database
+from helpline.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +188,10 @@ class ContactWriter:
                 if delay is None:
                     log.error(
                         "could not record %s event for call %s (%s); it stays in the journal",
-                        event.kind, event.call_sid, type(error).__name__,
-                    )  # fmt: skip
+                        event.kind,
+                        event.call_sid,
+                        type(error).__name__,
+                    )
                     return False
                 time.sleep(delay)
             else:

@@ -99,12 +99,16 @@ def decisions_for(session: Session, case_ids: Iterable[int]) -> dict[int, Safety
     )
     return {
         detail.case_id: SafetyDecision(
-            detail.case_id, reference, detail.safe_to_call_back, detail.safe_to_leave_message,
-            detail.safety_set_by or "", set_at,
+            detail.case_id,
+            reference,
+            detail.safe_to_call_back,
+            detail.safe_to_leave_message,
+            detail.safety_set_by or "",
+            set_at,
         )
         for detail, reference in session.execute(query)
         if (set_at := detail.safety_set_at) is not None
-    }  # fmt: skip
+    }
 
 
 def safety_for(
@@ -134,11 +138,18 @@ def caller_history(session: Session, case: Case) -> list[PastCase]:
         .order_by(Case.opened_at.desc(), Case.id.desc())
     )
     return [
-        PastCase(other.reference, other.status, other.opened_at, other.closed_at, into, calls,
-                 detail.safe_to_call_back if detail else None,
-                 detail.safe_to_leave_message if detail else None)
+        PastCase(
+            other.reference,
+            other.status,
+            other.opened_at,
+            other.closed_at,
+            into,
+            calls,
+            detail.safe_to_call_back if detail else None,
+            detail.safe_to_leave_message if detail else None,
+        )
         for other, detail, into, calls in session.execute(query)
-    ]  # fmt: skip
+    ]
 
 
 def _call_count() -> ColumnElement[int]:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpline.cases.references import format_reference
-from helpline.db import insert_for
+from helpline.database import insert_for
 from helpline.models import Case, CaseReferenceCounter
 from helpline.phones import Caller
 

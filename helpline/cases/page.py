@@ -51,19 +51,32 @@ def page_data(session: Session, case: Case, now: datetime) -> dict[str, Any]:
     )
     merged_into = session.get(Case, detail.merged_into_id) if detail.merged_into_id else None
     return {
-        "case": case, "detail": detail, "merged_into": merged_into, "safety": safety,
-        "consent": record.latest_consent(callbacks), "owed": owed[0] if owed else None,
-        "latest_notes": notes[:LATEST_NOTES], "notes_count": len(notes), "names": names,
-        "history": caller_history(session, case), "keep_days": job_settings().keep_days,
-        "timeline": entries, "now": now, "staff": record.staff_choices(session),
-        "categories": CATEGORIES, "referrals": REFERRALS,
-    }  # fmt: skip
+        "case": case,
+        "detail": detail,
+        "merged_into": merged_into,
+        "safety": safety,
+        "consent": record.latest_consent(callbacks),
+        "owed": owed[0] if owed else None,
+        "latest_notes": notes[:LATEST_NOTES],
+        "notes_count": len(notes),
+        "names": names,
+        "history": caller_history(session, case),
+        "keep_days": job_settings().keep_days,
+        "timeline": entries,
+        "now": now,
+        "staff": record.staff_choices(session),
+        "categories": CATEGORIES,
+        "referrals": REFERRALS,
+    }
 
 
 def _actors(
-    notes: list[CaseNote], changes: list[CaseChange], callbacks: list[CallbackRequest],
-    attempts: list[CallbackAttempt], safety: Safety,
-) -> set[str]:  # fmt: skip
+    notes: list[CaseNote],
+    changes: list[CaseChange],
+    callbacks: list[CallbackRequest],
+    attempts: list[CallbackAttempt],
+    safety: Safety,
+) -> set[str]:
     """Return every member of staff these records name (by email, as they are stored)."""
     found = {note.author for note in notes} | {change.actor for change in changes}
     # Older assignment entries name the assignee by email.

@@ -9,10 +9,17 @@ from datetime import datetime
 from helpline.models import Call, CallbackAttempt, CallbackRequest, CaseChange, CaseNote, Voicemail
 
 Clock = Callable[[datetime], str]
-ATTEMPT_WORDS = {"done": "spoke to the caller", "no_answer": "no answer, to try again",
-                 "failed": "could not be made"}  # fmt: skip
-CHANGE_WORDS = {"outcome": "Outcome recorded", "safety": "Safety flags changed",
-                "open": "Case reopened", "closed": "Case closed"}  # fmt: skip
+ATTEMPT_WORDS = {
+    "done": "spoke to the caller",
+    "no_answer": "no answer, to try again",
+    "failed": "could not be made",
+}
+CHANGE_WORDS = {
+    "outcome": "Outcome recorded",
+    "safety": "Safety flags changed",
+    "open": "Case reopened",
+    "closed": "Case closed",
+}
 
 
 @dataclass(frozen=True)
@@ -41,11 +48,17 @@ def call_entries(
 ) -> list[Entry]:
     """Describe each call: how it ended, on which line, ring and talk time, and its path."""
     return [
-        Entry(call.started_at, "call", f"call-{call.call_sid}",
-              call_title(call, outcomes.get(call.id, ""), lines), call_detail(call),
-              call=call, path=path_words(call.ivr_path))
+        Entry(
+            call.started_at,
+            "call",
+            f"call-{call.call_sid}",
+            call_title(call, outcomes.get(call.id, ""), lines),
+            call_detail(call),
+            call=call,
+            path=path_words(call.ivr_path),
+        )
         for call in calls
-    ]  # fmt: skip
+    ]
 
 
 def call_title(call: Call, outcome: str, lines: Mapping[str, str]) -> str:
@@ -98,21 +111,33 @@ def step_words(entry: str) -> str:
 def note_entries(notes: Iterable[CaseNote], names: Mapping[str, str]) -> list[Entry]:
     """Describe each note with its author's name."""
     return [
-        Entry(note.created_at, "note", f"note-{note.id}", "Note", note.body,
-              names.get(note.author, note.author))
+        Entry(
+            note.created_at,
+            "note",
+            f"note-{note.id}",
+            "Note",
+            note.body,
+            names.get(note.author, note.author),
+        )
         for note in notes
-    ]  # fmt: skip
+    ]
 
 
 def voicemail_entries(voicemails: Iterable[Voicemail]) -> list[Entry]:
     """Describe each voicemail; the page plays it through our own route."""
     return [
-        Entry(message.created_at, "voicemail", f"voicemail-{message.id}",
-              f"Voicemail ({minutes(message.duration_seconds or 0)})",
-              "The recording was removed after the retention period."
-              if message.recording_deleted_at else "", voicemail=message)
+        Entry(
+            message.created_at,
+            "voicemail",
+            f"voicemail-{message.id}",
+            f"Voicemail ({minutes(message.duration_seconds or 0)})",
+            "The recording was removed after the retention period."
+            if message.recording_deleted_at
+            else "",
+            voicemail=message,
+        )
         for message in voicemails
-    ]  # fmt: skip
+    ]
 
 
 def callback_entries(
@@ -120,12 +145,17 @@ def callback_entries(
 ) -> list[Entry]:
     """Describe each callback owed: who asked, what they agreed to, and how it ended."""
     return [
-        Entry(callback.requested_at, "callback", f"callback-{callback.id}",
-              "Asked for a callback" if callback.source != "missed_call"
-              else "Callback owed for a missed call",
-              callback_detail(callback, names, when))
+        Entry(
+            callback.requested_at,
+            "callback",
+            f"callback-{callback.id}",
+            "Asked for a callback"
+            if callback.source != "missed_call"
+            else "Callback owed for a missed call",
+            callback_detail(callback, names, when),
+        )
         for callback in callbacks
-    ]  # fmt: skip
+    ]
 
 
 def callback_detail(callback: CallbackRequest, names: Mapping[str, str], when: Clock) -> str:
@@ -149,11 +179,16 @@ def callback_detail(callback: CallbackRequest, names: Mapping[str, str], when: C
 def attempt_entries(attempts: Iterable[CallbackAttempt], names: Mapping[str, str]) -> list[Entry]:
     """Describe each attempt at a callback, with who made it."""
     return [
-        Entry(attempt.at, "attempt", f"attempt-{attempt.id}",
-              f"Callback attempt: {ATTEMPT_WORDS.get(attempt.result, attempt.result)}",
-              attempt.note, names.get(attempt.actor, attempt.actor))
+        Entry(
+            attempt.at,
+            "attempt",
+            f"attempt-{attempt.id}",
+            f"Callback attempt: {ATTEMPT_WORDS.get(attempt.result, attempt.result)}",
+            attempt.note,
+            names.get(attempt.actor, attempt.actor),
+        )
         for attempt in attempts
-    ]  # fmt: skip
+    ]
 
 
 def change_entries(
@@ -161,10 +196,15 @@ def change_entries(
 ) -> list[Entry]:
     """Describe each change to the case (safety flags included), with who made it."""
     return [
-        Entry(change.at, "change", f"change-{change.id}", *change_words(change, names, calls),
-              who=names.get(change.actor, change.actor))
+        Entry(
+            change.at,
+            "change",
+            f"change-{change.id}",
+            *change_words(change, names, calls),
+            who=names.get(change.actor, change.actor),
+        )
         for change in changes
-    ]  # fmt: skip
+    ]
 
 
 def change_words(
@@ -186,7 +226,10 @@ def change_words(
 
 def moved_words(change: CaseChange, calls: Mapping[str, str]) -> str:
     """Describe a call moved in or out ("CA… to HAR-…" in the history) by its start time."""
-    separator, verb = (" to ", "was moved to") if change.kind == "call_moved_out" else (
-        " from ", "was moved here from")  # fmt: skip
+    separator, verb = (
+        (" to ", "was moved to")
+        if change.kind == "call_moved_out"
+        else (" from ", "was moved here from")
+    )
     sid, _, reference = change.detail.partition(separator)
     return f"The call of {calls.get(sid.strip(), 'an earlier time')} {verb} {reference}"

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TypeVar
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask import url_for as url
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -24,11 +24,6 @@ from helpline.twilio.recordings import fetch_audio, is_twilio_url
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 FLAG_VALUES = {"yes": True, "no": False, "unknown": None}
-
-
-def init_app(app: Flask) -> None:
-    """Register the case pages."""
-    app.register_blueprint(bp)
 
 
 @bp.get("/<reference>")

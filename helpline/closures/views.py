@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from helpline import current
 from helpline.audit import record_audit
-from helpline.auth import add_nav_link, current_actor, role_required
+from helpline.auth import current_actor, role_required
 from helpline.closures import store
 from helpline.closures.calendar import routing_calendar
 from helpline.closures.forms import CloseNowForm, ConfirmForm, DayOffForm, LineForm, OpenDayForm
@@ -27,12 +27,6 @@ FORMS: dict[str, tuple[type[LineForm], ClosureKind, str]] = {
     "day-off": (DayOffForm, "closed", "Closed the {line} from {start} to {end}."),
     "open-day": (OpenDayForm, "open", "Opened the {line} from {start} to {end}."),
 }
-
-
-def init_app(app: Flask) -> None:
-    """Mount the pages and add them to the navigation."""
-    app.register_blueprint(bp)
-    add_nav_link(app, "Closures", "closures.index", "supervisor")
 
 
 def calendar() -> Calendar:

@@ -12,9 +12,14 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from helpline import current, flows
+from helpline.cli_options import AppFactory, app_factory, instant_option
 from helpline.config import ConfigError, Settings, load_settings
+from helpline.database import failure_reason
+from helpline.models import Call
 from helpline.routing import as_local
 from helpline.simulate_line import OUTCOMES
 
@@ -41,8 +46,11 @@ def check_command(files: tuple[Path, ...]) -> None:
     directory = settings.flows.directory
     chosen = {path.stem: path for path in flows.loader.flow_files(directory)}
     chosen |= {path.stem: path for path in files}
-    problems = flows.check(list(chosen.values()), flows.Prompts.from_settings(settings),
-                           settings.flows.main if not files else None)  # fmt: skip
+    problems = flows.check(
+        list(chosen.values()),
+        flows.Prompts.from_settings(settings),
+        settings.flows.main if not files else None,
+    )
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
@@ -51,32 +59,47 @@ def check_command(files: tuple[Path, ...]) -> None:
 
 
 @contextmanager
-def simulation_app(database_url: str | None = None) -> Iterator[tuple[Flask, str]]:
+def simulation_app(
+    build_app: AppFactory, database_url: str | None = None
+) -> Iterator[tuple[Flask, str]]:
     """Yield an app on a throwaway, migrated SQLite database (or the one given) and its token."""
-    from helpline import create_app
-
     token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="helpline-simulate-") as folder:
         environ = _simulation_environ(folder, token, database_url)
-        app = create_app(environ, instance_path=folder)
+        app = build_app(environ, instance_path=folder)
         if database_url is None:
             logging.getLogger("alembic").setLevel(logging.WARNING)
             app.test_cli_runner().invoke(args=["db", "upgrade"], catch_exceptions=False)
         try:
+            if database_url is not None:
+                _check_database(app)
             yield app, token
         finally:
             current.writer(app).stop(timeout=None)
             current.database(app).dispose()
 
 
+def _check_database(app: Flask) -> None:
+    """Stop with one line, before the call, if the database given cannot take the call log."""
+    try:
+        with current.database(app).transaction() as session:
+            session.execute(select(Call.id).limit(1))
+    except SQLAlchemyError as error:
+        raise click.ClickException(
+            f"cannot log to the --database-url database ({failure_reason(error)}); "
+            "is it reachable, and migrated with `helpline db upgrade`?"
+        ) from None
+
+
 def _simulation_environ(folder: str, token: str, database_url: str | None) -> dict[str, str]:
     """Return the environment of a simulated service: its own token, database and secrets."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("HELPLINE_", "TWILIO_"))}
     environ |= {
-        "HELPLINE_ENV": "testing", "HELPLINE_SECRET_KEY": secrets.token_hex(16),
+        "HELPLINE_ENV": "testing",
+        "HELPLINE_SECRET_KEY": secrets.token_hex(16),
         "TWILIO_AUTH_TOKEN": token,
         "HELPLINE_DATABASE_URL": database_url or f"sqlite:///{folder}/simulated.sqlite3",
-    }  # fmt: skip
+    }
     if "HELPLINE_CONFIG" in os.environ:
         environ["HELPLINE_CONFIG"] = os.environ["HELPLINE_CONFIG"]
     return environ
@@ -92,7 +115,7 @@ def test_command(files: tuple[Path, ...]) -> None:
     settings = settings_for_tools()
     paths = list(files) or sorted((settings.flows.directory / "tests").glob("*.y*ml"))
     failed, journeys = 0, []
-    with simulation_app() as (app, token):
+    with simulation_app(app_factory()) as (app, token):
         simulator = CallSimulator(app, token)
         for path in paths:
             for call in _calls(path):
@@ -120,30 +143,47 @@ def _calls(path: Path) -> list[flows.scripted.ScriptedCall]:
 
 @click.command("simulate")
 @click.option("--at", "at", required=True, help="ISO 8601 instant; naive means UK local time.")
-@click.option("--from", "from_", default="+447700900123", show_default=True,
-              help="Caller's number; 'anonymous' for a withheld number.")  # fmt: skip
+@click.option(
+    "--from",
+    "from_",
+    default="+447700900123",
+    show_default=True,
+    help="Caller's number; 'anonymous' for a withheld number.",
+)
 @click.option("--press", multiple=True, help="Keys at each menu in turn; 'none' for silence.")
-@click.option("--dial-outcome", multiple=True, type=click.Choice(OUTCOMES),
-              help="Outcome of each dialled line in turn (default: completed, a person "
-                   "answers and accepts): person, machine, declined, no-answer, ...")  # fmt: skip
-@click.option("--record", "recordings", multiple=True, type=int,
-              help="Seconds of each voicemail left (0 = silence); default 20.")  # fmt: skip
+@click.option(
+    "--dial-outcome",
+    multiple=True,
+    type=click.Choice(OUTCOMES),
+    help="Outcome of each dialled line in turn (default: completed, a person "
+    "answers and accepts): person, machine, declined, no-answer, ...",
+)
+@click.option(
+    "--record",
+    "recordings",
+    multiple=True,
+    type=int,
+    help="Seconds of each voicemail left (0 = silence); default 20.",
+)
 @click.option("--database-url", help="Log to this database instead of a throwaway one.")
 def simulate_command(
-    at: str, from_: str, press: tuple[str, ...], dial_outcome: tuple[str, ...],
-    recordings: tuple[int, ...], database_url: str | None,
-) -> None:  # fmt: skip
+    at: str,
+    from_: str,
+    press: tuple[str, ...],
+    dial_outcome: tuple[str, ...],
+    recordings: tuple[int, ...],
+    database_url: str | None,
+) -> None:
     """Play a call through the real webhooks, offline, and print what the caller hears."""
-    from helpline.cli_options import instant_option
     from helpline.simulate import CallSimulator, Script, describe_stored
 
     settings = settings_for_tools()
     instant = instant_option(at, settings.calendar)
-    with simulation_app(database_url) as (app, token):
+    with simulation_app(app_factory(), database_url) as (app, token):
         script = Script(list(press), list(dial_outcome), list(recordings))
         transcript = CallSimulator(app, token).call(instant, from_, script)
     click.echo(transcript.text())
-    for line in describe_stored(transcript.stored):
+    for line in describe_stored(transcript.stored, settings.calendar):
         click.echo(line)
     for problem in transcript.problems:
         click.echo(f"TwiML problem: {problem}", err=True)

@@ -26,9 +26,12 @@ def enter_dial(r: Renderer, step: Step) -> Step | None:
     line = r.prompts.lines[step.prop("line")]
     # answer_on_bridge: the caller hears ringing, not silence, while the line is screened.
     dial = Dial(
-        action=r.url(step, "dial"), method="POST", timeout=r.prompts.ring_timeout,
-        answer_on_bridge=True, caller_id=r.context.caller.number,
-    )  # fmt: skip
+        action=r.url(step, "dial"),
+        method="POST",
+        timeout=r.prompts.ring_timeout,
+        answer_on_bridge=True,
+        caller_id=r.context.caller.number,
+    )
     dial.append(screening.number(r, step, line.number))
     r.response.append(dial)
     return None

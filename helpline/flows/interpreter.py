@@ -24,9 +24,14 @@ def start(flows: FlowSet, prompts: Prompts, context: CallContext) -> Turn:
 
 
 def resume(
-    flows: FlowSet, prompts: Prompts, context: CallContext,
-    flow: str, state: str, hook: str, given: Input,
-) -> Turn:  # fmt: skip
+    flows: FlowSet,
+    prompts: Prompts,
+    context: CallContext,
+    flow: str,
+    state: str,
+    hook: str,
+    given: Input,
+) -> Turn:
     """Continue a call when Twilio calls back for a state; KeyError for unknown ones."""
     step = flows.step(flow, state)
     renderer = Renderer(flows, prompts, context)

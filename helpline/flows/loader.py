@@ -37,7 +37,7 @@ def load_flow(path: Path, problems: list[FlowProblem]) -> Flow | None:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        problems.append(FlowProblem(source, None, f"cannot be read: {_first_line(error)}"))
+        problems.append(FlowProblem(source, None, f"cannot be read: {first_line(error)}"))
         return None
     if not NAME.match(path.stem):
         problems.append(FlowProblem(source, None, "file name must be lower_case letters/digits"))
@@ -108,9 +108,13 @@ def _split(
 
 
 def _transition(
-    source: str, state: str, key: str, value: Any, into: dict[str, str],
+    source: str,
+    state: str,
+    key: str,
+    value: Any,
+    into: dict[str, str],
     problems: list[FlowProblem],
-) -> None:  # fmt: skip
+) -> None:
     """Record a transition, which must name a state."""
     if isinstance(value, str) and NAME.match(value):
         into[key] = value
@@ -119,9 +123,14 @@ def _transition(
 
 
 def _property(
-    source: str, state: str, key: str, value: Any, expected: type | tuple[type, ...],
-    into: dict[str, Any], problems: list[FlowProblem],
-) -> None:  # fmt: skip
+    source: str,
+    state: str,
+    key: str,
+    value: Any,
+    expected: type | tuple[type, ...],
+    into: dict[str, Any],
+    problems: list[FlowProblem],
+) -> None:
     """Record a property after checking its type (a YAML true is not a number)."""
     wrong_bool = isinstance(value, bool) and expected is not bool
     if not isinstance(value, expected) or wrong_bool:
@@ -137,6 +146,6 @@ def _frozen(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def _first_line(error: Exception) -> str:
+def first_line(error: Exception) -> str:
     """Return the first line of an error message."""
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from helpline.flows.kinds import KINDS
+from helpline.flows.loader import first_line
 from helpline.flows.model import FlowSet
 from helpline.simulate import CallSimulator, Script, Transcript
 
+# What a call's values must look like, said when one does not.
+CALL_FORMS = "'at' must be an ISO 8601 date and time, 'press' and 'dial' lists, 'record' seconds"
 EXPECT_KEYS = frozenset(
     {"hears", "not_hears", "dialled", "path_includes", "voicemails", "callback", "callbacks"}
     | {"line_hears", "answered_by", "screenings"}
@@ -42,7 +46,10 @@ class Result:
 
 def load_calls(path: Path) -> list[ScriptedCall]:
     """Read a scripted test file; raise ValueError naming the file and call if it is malformed."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}: cannot be read: {first_line(error)}") from None
     if not isinstance(raw, Mapping) or not isinstance(raw.get("calls"), list):
         raise ValueError(f"{path}: must be a mapping with a list of 'calls'")
     return [_call(path, index, item) for index, item in enumerate(raw["calls"], 1)]
@@ -57,12 +64,17 @@ def _call(path: Path, index: int, item: Any) -> ScriptedCall:
     unknown = set(expect) - EXPECT_KEYS
     if unknown:
         raise ValueError(f"{path}: {name}: unknown expectation(s) {', '.join(sorted(unknown))}")
-    script = Script(
-        presses=[str(p) for p in item.get("press", [])],
-        dial_outcomes=[str(d) for d in item.get("dial", [])],
-        recordings=[int(r) for r in item.get("record", [])],
-    )
-    return ScriptedCall(str(path), name, str(item["at"]), str(item.get("from", "")), script, expect)
+    try:
+        at = str(item["at"])
+        datetime.fromisoformat(at)  # as_local reads it when the call is played
+        script = Script(
+            presses=[str(p) for p in item.get("press", [])],
+            dial_outcomes=[str(d) for d in item.get("dial", [])],
+            recordings=[int(r) for r in item.get("record", [])],
+        )
+    except (TypeError, ValueError):
+        raise ValueError(f"{path}: {name}: {CALL_FORMS}") from None
+    return ScriptedCall(str(path), name, at, str(item.get("from", "")), script, expect)
 
 
 def run(simulator: CallSimulator, call: ScriptedCall, at: Any) -> Result:

@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 
 from helpline.flows.model import SAY_LIMIT
 
+# One verb a line, its attributes read across: one-per-line would bury the verbs in 50 lines.
 VERBS = {
     "Say": {"voice", "language", "loop"},
     "Play": {"loop", "digits"},

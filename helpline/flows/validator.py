@@ -93,9 +93,10 @@ def _silent_loops(flows: Mapping[str, Flow]) -> Iterator[FlowProblem]:
             if loop:
                 path = " -> ".join(state for _flow, state in loop)
                 yield FlowProblem(
-                    flows[loop[0][0]].source, loop[0][1],
+                    flows[loop[0][0]].source,
+                    loop[0][1],
                     f"loops back without waiting for the caller ({path}); use a menu's attempts",
-                )  # fmt: skip
+                )
 
 
 def _find_loop(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from helpline import current
+from helpline.cli_options import uk_time
 from helpline.db import get_database
 from helpline.jobs import JobContext
 from helpline.models import CallbackRequest
@@ -32,7 +33,10 @@ def run(context: JobContext) -> Mapping[str, Any]:
             due = callback.due_at or working_deadline(callback.requested_at, calendar)
             if due <= context.now:
                 flagged += 1
-                context.say(f"callback {callback.id} (case {callback.case_id}) overdue since {due}")
+                since = uk_time(due, calendar)
+                context.say(
+                    f"callback {callback.id} (case {callback.case_id}) overdue since {since}"
+                )
                 if not context.dry_run:
                     callback.overdue_at = context.now
     if flagged:

@@ -11,11 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpline import current
+from helpline.cli_options import uk_time
+from helpline.config import Calendar
 from helpline.db import get_database
-from helpline.jobs import find_job, jobs_of
+from helpline.jobs.registry import find_job, jobs_of
 from helpline.jobs.retention import set_legal_hold
 from helpline.jobs.runner import run_job
-from helpline.models import JobRun, utcnow
+from helpline.models import JobRun
 from helpline.scheduler import next_run
 
 
@@ -27,19 +29,21 @@ def jobs_cli() -> None:
 @jobs_cli.command("list")
 @with_appcontext
 def jobs_list() -> None:
-    """Show every job, its schedule, its next run (UK local time) and how it last went."""
-    zone = current.settings().calendar.timezone
-    now = utcnow().astimezone(zone)
-    last = last_runs()
+    """Show every job, its schedule, its next run and how it last went, in UK local time."""
+    calendar = current.settings().calendar
+    now = current.now().astimezone(calendar.timezone)
+    last = last_runs(calendar)
     for job in jobs_of(current_app):
-        upcoming = next_run(job, zone, now)
+        upcoming = next_run(job, calendar.timezone, now)
         schedule = " ".join(f"{field}={value}" for field, value in job.cron.items())
-        when = upcoming.isoformat() if upcoming else "never"
-        click.echo(f"{job.name:<20} next {when}  last {last.get(job.name, 'never')}  "
-                   f"({schedule})  {job.description}")  # fmt: skip
+        when = uk_time(upcoming, calendar) if upcoming else "never"
+        click.echo(
+            f"{job.name:<20} next {when}  last {last.get(job.name, 'never')}  "
+            f"({schedule})  {job.description}"
+        )
 
 
-def last_runs() -> dict[str, str]:
+def last_runs(calendar: Calendar) -> dict[str, str]:
     """Return each job's latest real run as 'outcome at time'; empty if the database is down."""
     query = select(JobRun).where(JobRun.dry_run.is_(False)).order_by(JobRun.started_at)
     try:
@@ -47,7 +51,9 @@ def last_runs() -> dict[str, str]:
             runs = {run.job: run for run in session.scalars(query)}
     except SQLAlchemyError:
         return {}
-    return {name: f"{run.outcome} {run.started_at:%Y-%m-%dT%H:%MZ}" for name, run in runs.items()}
+    return {
+        name: f"{run.outcome} {uk_time(run.started_at, calendar)}" for name, run in runs.items()
+    }
 
 
 @jobs_cli.command("run")

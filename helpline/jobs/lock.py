@@ -10,7 +10,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from sqlalchemy import text
 
-from helpline.db import Database
+from helpline.database import Database
 
 # A fixed high word keeps our advisory locks apart from any other application's.
 LOCK_NAMESPACE = 0x48454C50  # "HELP"

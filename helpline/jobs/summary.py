@@ -22,12 +22,16 @@ from helpline.jobs.settings import job_settings
 from helpline.jobs.volumes import callback_figures, volumes
 
 LABELS = {
-    "total_calls": "Calls", "in_hours": "In hours (a line open)",
-    "out_of_hours": "Out of hours (the always-open line)", "answered": "Answered",
-    "missed": "Missed in hours", "unique_callers": "Different callers",
-    "callbacks_requested": "Callbacks requested", "callbacks_done": "Callbacks made",
+    "total_calls": "Calls",
+    "in_hours": "In hours (a line open)",
+    "out_of_hours": "Out of hours (the always-open line)",
+    "answered": "Answered",
+    "missed": "Missed in hours",
+    "unique_callers": "Different callers",
+    "callbacks_requested": "Callbacks requested",
+    "callbacks_done": "Callbacks made",
     "callbacks_overdue": "Callbacks overdue",
-}  # fmt: skip
+}
 
 
 def run(context: JobContext) -> Mapping[str, Any]:

@@ -53,5 +53,8 @@ Index("ix_calls_case_id_started_at", Call.case_id, Call.started_at)
 # without reading the call rows (0009_report_measures).
 Index(
     "ix_calls_started_at_answered",
-    Call.started_at, Call.case_id, Call.dial_status, Call.talk_seconds,
-)  # fmt: skip
+    Call.started_at,
+    Call.case_id,
+    Call.dial_status,
+    Call.talk_seconds,
+)

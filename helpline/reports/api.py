@@ -13,7 +13,7 @@ from helpline.auth.access import json_error
 from helpline.db import get_database
 from helpline.reports import charts
 from helpline.reports.measures import by_line
-from helpline.reports.periods import parse_period
+from helpline.reports.periods import PeriodError, parse_period
 from helpline.reports.views import (
     build_commissioner_report,
     default_period,
@@ -33,8 +33,8 @@ def volumes_json() -> Response:
         period = parse_period(
             request.args.get("since"), request.args.get("until"), default_period()
         )
-    except ValueError as error:
-        return json_error(400, f"since and until must be dates (YYYY-MM-DD): {error}")
+    except PeriodError as error:
+        return json_error(400, str(error))
     with get_database().transaction() as session:
         figures, calls_back = period_figures(session, period)
     grid = charts.heatmap(figures.hours, period)
@@ -63,8 +63,8 @@ def commissioner_json() -> Response:
         period = parse_period(
             request.args.get("since"), request.args.get("until"), default_quarter()
         )
-    except ValueError as error:
-        return json_error(400, f"since and until must be dates (YYYY-MM-DD): {error}")
+    except PeriodError as error:
+        return json_error(400, str(error))
     with get_database().transaction() as session:
         report = build_commissioner_report(session, period)
     service = current.settings().service_name

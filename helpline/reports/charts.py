@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from helpline.reports.figures import HourCounts
 from helpline.reports.periods import Period
-from helpline.reports.volumes import HourCounts
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Bars per period length, so a chart has between ~7 and ~31 bars: hours for one day, days up

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask.cli import with_appcontext
 
 from helpline import current
+from helpline.cli_options import SINCE_HELP, UNTIL_HELP, period_usage_error
 from helpline.db import get_database
 from helpline.models import utcnow
+from helpline.reports.periods import Period, PeriodError, parse_period
 from helpline.reports.rollups import recent_days, refresh_rollups
 
 
@@ -19,20 +19,17 @@ def reports_cli() -> None:
 
 
 @reports_cli.command("rollup")
-@click.option("--since", help="First day (YYYY-MM-DD, UK time); default three days ago.")
-@click.option("--until", help="Last day, inclusive; default yesterday.")
+@click.option("--since", help=f"{SINCE_HELP} Default: three days ago.")
+@click.option("--until", help=f"{UNTIL_HELP} Default: yesterday.")
 @with_appcontext
 def rollup_command(since: str | None, until: str | None) -> None:
     """Recount whole past days into the rollups (run daily, or after repairing the call log)."""
     zone = current.settings().calendar.timezone
-    first, last = recent_days(utcnow().astimezone(zone).date())
+    recent = Period(*recent_days(utcnow().astimezone(zone).date()), zone)
     try:
-        first = date.fromisoformat(since) if since else first
-        last = date.fromisoformat(until) if until else last
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--since/--until") from None
-    if last < first:
-        raise click.BadParameter("--until must not be before --since")
+        period = parse_period(since, until, recent)
+    except PeriodError as error:
+        raise period_usage_error(error) from None
     with get_database().transaction() as session:
-        days = refresh_rollups(session, first, last, zone)
-    click.echo(f"rolled up {days} days, {first} to {last}")
+        days = refresh_rollups(session, period.first, period.last, zone)
+    click.echo(f"rolled up {days} days, {period.first} to {period.last}")

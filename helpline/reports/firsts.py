@@ -21,15 +21,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from helpline.models import Call, Case
+from helpline.reports.live import as_utc, in_period
 from helpline.reports.periods import Period
-from helpline.reports.volumes import as_utc, in_period
 
 
 def caller_firsts(session: Session, day: Period) -> Counter[str]:
     """Return the day's callers (their cases) by the day of their previous call."""
     previous = _previous_days(session, day, Call.case_id)
-    counted = Counter(f"p:{previous[key]}" if key in previous else "first" for key in
-                      _keys(session, day, Call.case_id))  # fmt: skip
+    counted = Counter(
+        f"p:{previous[key]}" if key in previous else "first"
+        for key in _keys(session, day, Call.case_id)
+    )
     return +counted
 
 
@@ -75,9 +77,9 @@ def local_day(at: str | datetime, day: Period) -> date:
     return as_utc(at).astimezone(day.zone).date()
 
 
-def distinct_figures(callers: Mapping[str, int], cases: Mapping[str, int], first: date) -> tuple[
-    int, int, int
-]:  # fmt: skip
+def distinct_figures(
+    callers: Mapping[str, int], cases: Mapping[str, int], first: date
+) -> tuple[int, int, int]:
     """Return (unique callers, new cases, returning cases) for a period starting on `first`."""
     start = first.isoformat()
     unique = sum(n for value, n in callers.items() if value == "first" or value[2:] < start)

@@ -1,7 +1,7 @@
 """The contact-centre measures, worked out from a period's tallies. Pure.
 
 Outcome tallies are keyed "routed line|outcome|dialled line" and time-to-answer tallies
-"answering line|seconds" (see volumes.py); definitions.py says what each word means. An
+"answering line|seconds" (see live.py); definitions.py says what each word means. An
 answered call's outcome is named by the line that answered it (answered_<line>). A line
 filter of None means every line; lines are the config's keys in routing order.
 """
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from helpline.reports.definitions import ABANDONED, ANSWERED, answered_on, outcome_keys
-from helpline.reports.volumes import percentile
+from helpline.reports.figures import percentile
 
 if TYPE_CHECKING:
-    from helpline.reports.volumes import Volumes
+    from helpline.reports.figures import Volumes
 
 NONE = "-"  # the key part for a call with no routed or dialled line
 

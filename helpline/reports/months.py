@@ -44,11 +44,15 @@ def roll_months(session: Session, since: date, until: date) -> None:
         if session.scalar(days) != (end - start).days + 1:
             continue
         sums = (
-            select(literal(first), ReportValue.measure + MONTH, ReportValue.value,
-                   func.sum(ReportValue.calls))
+            select(
+                literal(first),
+                ReportValue.measure + MONTH,
+                ReportValue.value,
+                func.sum(ReportValue.calls),
+            )
             .where(ReportValue.day.between(start, end), not_(monthly))
             .group_by(ReportValue.measure, ReportValue.value)
-        )  # fmt: skip
+        )
         columns = ["day", "measure", "value", "calls"]
         session.execute(insert(ReportValue).from_select(columns, sums))
 

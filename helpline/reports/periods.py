@@ -1,10 +1,68 @@
-"""Reporting periods: whole UK local days, turned into UTC bounds. Pure."""
+"""Periods: since/until as people type them, and reports' whole UK local days. Pure.
+
+One parser reads since and until everywhere (the APIs, `helpline calls export`, the report
+pages and commands): a date is a whole UK day, both ends inclusive; an ISO 8601 date and time
+is an instant, a naive one in UK time. A wrong value raises PeriodError naming which end.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+FORMS = "a date (YYYY-MM-DD, a whole UK day) or an ISO 8601 date and time (e.g. 2026-12-24T13:00)"
+TOO_FAR = "is too far in the past or the future"
+MAX_DAYS = 732  # two years: longer report periods are refused rather than left to time out
+
+
+class PeriodError(ValueError):
+    """A since or until that names no day or instant, or ends before it starts."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Span:
+    """The instants [since, until) asked for, in UTC; None where an end was left open."""
+
+    since: datetime | None
+    until: datetime | None
+
+
+def parse_span(since: str | None, until: str | None, zone: ZoneInfo) -> Span:
+    """Read since and until as people type them (see above); raise PeriodError if wrong."""
+    span = Span(_bound("since", since, zone, end=False), _bound("until", until, zone, end=True))
+    if span.since is not None and span.until is not None and span.until <= span.since:
+        raise PeriodError("until", "must be after since")
+    return span
+
+
+def _bound(name: str, text: str | None, zone: ZoneInfo, end: bool) -> datetime | None:
+    """Return one end as a UTC instant: a date's first instant (the next day's, for an end)."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    try:
+        return _instant(value, zone, end)
+    except ValueError:
+        raise PeriodError(name, f"not {FORMS}: {value!r}") from None
+    except OverflowError:
+        raise PeriodError(name, TOO_FAR) from None
+
+
+def _instant(value: str, zone: ZoneInfo, end: bool) -> datetime:
+    """Parse a date (a whole local day) or an ISO 8601 instant (naive means local)."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        instant = datetime.fromisoformat(value)
+        return (instant if instant.tzinfo else instant.replace(tzinfo=zone)).astimezone(UTC)
+    day += timedelta(days=1 if end else 0)
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -68,18 +126,26 @@ def _day(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-MAX_DAYS = 732  # two years: longer ranges are refused rather than left to time out
-
-
 def parse_period(since: str | None, until: str | None, default: Period) -> Period:
-    """Return the period named by YYYY-MM-DD bounds (inclusive); raise ValueError if wrong."""
-    first = date.fromisoformat(since.strip()) if since and since.strip() else default.first
-    last = date.fromisoformat(until.strip()) if until and until.strip() else default.last
+    """Return the whole UK days since..until cover (the default's where open); or PeriodError."""
+    span, zone = parse_span(since, until, default.zone), default.zone
+    first = _day_of("since", span.since, zone, end=False) if span.since else default.first
+    last = _day_of("until", span.until, zone, end=True) if span.until else default.last
     if last < first:
-        raise ValueError("the period must end on or after the day it starts")
+        end = "until" if span.until else "since"
+        raise PeriodError(end, "the period must end on or after the day it starts")
     if (last - first).days >= MAX_DAYS:
-        raise ValueError(f"a period can be at most {MAX_DAYS} days")
-    return Period(first, last, default.zone)
+        end = "until" if span.until else "since"
+        raise PeriodError(end, f"a period is at most {MAX_DAYS} days")
+    return Period(first, last, zone)
+
+
+def _day_of(name: str, instant: datetime, zone: ZoneInfo, end: bool) -> date:
+    """Return the UK day an instant falls on; for an end, the day of the instant just before."""
+    try:
+        return (instant - timedelta.resolution * end).astimezone(zone).date()
+    except OverflowError:
+        raise PeriodError(name, TOO_FAR) from None
 
 
 def last_days(today: date, count: int, zone: ZoneInfo) -> Period:

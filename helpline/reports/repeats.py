@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, aliased
 
 from helpline.models import Call
 from helpline.reports.firsts import local_day
+from helpline.reports.live import in_period
 from helpline.reports.periods import Period
-from helpline.reports.volumes import in_period
 
 
 def live_repeats(session: Session, period: Period) -> tuple[int, int]:

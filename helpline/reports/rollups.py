@@ -18,17 +18,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from helpline.models import ReportDay, ReportHour, ReportValue, utcnow
+from helpline.reports.figures import HourCounts, Tallies
 from helpline.reports.firsts import caller_firsts, case_firsts, distinct_figures
+from helpline.reports.live import case_counts, live_tallies, unique_callers
 from helpline.reports.months import roll_months, value_sums
 from helpline.reports.periods import Period
 from helpline.reports.repeats import live_repeats, repeat_figures, repeat_firsts
-from helpline.reports.volumes import (
-    HourCounts,
-    Tallies,
-    case_counts,
-    live_tallies,
-    unique_callers,
-)
 
 # The order of Tallies.counters(); ring and talk values are whole seconds, the rest text.
 MEASURES = ("reason", "ring", "talk", "outcome", "wait")
@@ -96,9 +91,14 @@ def rolled_tallies(session: Session, period: Period, rolled: set[date]) -> Talli
     """Return the tallies of the period's rolled-up days, summed by the database."""
     within = ReportHour.day.between(period.first, period.last)
     hours = select(
-        ReportHour.hour_start, ReportHour.calls, ReportHour.in_hours, ReportHour.answered,
-        ReportHour.missed, ReportHour.abandoned, ReportHour.voicemail,
-    ).where(within)  # fmt: skip
+        ReportHour.hour_start,
+        ReportHour.calls,
+        ReportHour.in_hours,
+        ReportHour.answered,
+        ReportHour.missed,
+        ReportHour.abandoned,
+        ReportHour.voicemail,
+    ).where(within)
     result = Tallies(hours=[HourCounts(*row) for row in session.execute(hours)])
     counters = dict(zip(MEASURES, result.counters(), strict=True))
     for (measure, value), calls in value_sums(session, period, MEASURES, rolled).items():
@@ -123,19 +123,28 @@ def _roll_day(session: Session, day: Period, now: datetime) -> None:
     """Store one day's live tallies as rollup rows."""
     counted = live_tallies(session, day)
     session.add_all(
-        ReportHour(hour_start=h.starts_at, day=day.first, calls=h.total, in_hours=h.in_hours,
-                   answered=h.answered, missed=h.missed, abandoned=h.abandoned,
-                   voicemail=h.voicemail)
+        ReportHour(
+            hour_start=h.starts_at,
+            day=day.first,
+            calls=h.total,
+            in_hours=h.in_hours,
+            answered=h.answered,
+            missed=h.missed,
+            abandoned=h.abandoned,
+            voicemail=h.voicemail,
+        )
         for h in counted.hours
-    )  # fmt: skip
+    )
     for measure, counter in zip(MEASURES, counted.counters(), strict=True):
         session.add_all(
             ReportValue(day=day.first, measure=measure, value=str(value), calls=calls)
             for value, calls in counter.items()
         )
-    for measure, firsts in (("caller", caller_firsts(session, day)),
-                            ("case", case_firsts(session, day)),
-                            ("repeat", repeat_firsts(session, day))):  # fmt: skip
+    for measure, firsts in (
+        ("caller", caller_firsts(session, day)),
+        ("case", case_firsts(session, day)),
+        ("repeat", repeat_firsts(session, day)),
+    ):
         session.add_all(
             ReportValue(day=day.first, measure=measure, value=value, calls=count)
             for value, count in firsts.items()

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     flash,
     render_template,
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from helpline import current
 from helpline.audit import record_audit
-from helpline.auth import actor_name, add_nav_link, role_required
+from helpline.auth import actor_name, role_required
 from helpline.calls import export
 from helpline.config import Calendar
 from helpline.db import get_database
@@ -35,22 +34,13 @@ from helpline.reports.commissioner import (
 )
 from helpline.reports.commissioner import CommissionerReport, commissioner_report
 from helpline.reports.definitions import DEFINITIONS, outcome_labels
+from helpline.reports.figures import Volumes
 from helpline.reports.measures import NONE, by_line
 from helpline.reports.periods import Period, last_days, local_today, parse_period, quarter_of
-from helpline.reports.volumes import Volumes, volumes
+from helpline.reports.volumes import volumes
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DASHBOARD_DAYS = 7
-
-
-def init_app(app: Flask) -> None:
-    """Mount the pages and the API, and add them to the navigation."""
-    from helpline.reports.api import bp as api_bp
-
-    app.register_blueprint(bp)
-    app.register_blueprint(api_bp)
-    add_nav_link(app, "Dashboard", "reports.dashboard", "supervisor")
-    add_nav_link(app, "Commissioner's report", "reports.commissioner", "supervisor")
 
 
 def default_period() -> Period:
@@ -83,12 +73,21 @@ def dashboard() -> str:
         figures, calls_back = period_figures(session, period)
     grid = charts.heatmap(figures.hours, period)
     return render_template(
-        "reports/dashboard.html", figures=figures, period=period, charts=charts, heatmap=grid,
-        trend=charts.trend(figures.hours, period), step=charts.step_of(period),
-        busiest=charts.busiest(grid), lines=by_line(figures), line_names=line_names(),
-        callbacks=calls_back, definitions=DEFINITIONS, outcomes=outcomes_shown(figures),
+        "reports/dashboard.html",
+        figures=figures,
+        period=period,
+        charts=charts,
+        heatmap=grid,
+        trend=charts.trend(figures.hours, period),
+        step=charts.step_of(period),
+        busiest=charts.busiest(grid),
+        lines=by_line(figures),
+        line_names=line_names(),
+        callbacks=calls_back,
+        definitions=DEFINITIONS,
+        outcomes=outcomes_shown(figures),
         today=today(),
-    )  # fmt: skip
+    )
 
 
 def period_figures(session: Session, period: Period) -> tuple[Volumes, CallbackFigures]:
@@ -173,11 +172,15 @@ def commissioner() -> str:
         report = build_commissioner_report(session, period)
         shortcuts = period_shortcuts(session, period.zone)
     return render_template(
-        "reports/commissioner.html", report=report, period=period, today=today(),
+        "reports/commissioner.html",
+        report=report,
+        period=period,
+        today=today(),
         shortcuts=shortcuts,
-        produced=current.now().astimezone(period.zone), definitions=COMMISSIONER_DEFINITIONS,
+        produced=current.now().astimezone(period.zone),
+        definitions=COMMISSIONER_DEFINITIONS,
         service_name=current.settings().service_name,
-    )  # fmt: skip
+    )
 
 
 @bp.get("/commissioner.csv")

@@ -122,8 +122,9 @@ def _public_base_url() -> str:
     if not base_url:
         raise click.UsageError("set HELPLINE_PUBLIC_BASE_URL to the service's public https URL")
     if not base_url.startswith("https://"):
-        click.echo(f"warning: {base_url} is not https; Twilio should reach the service over TLS",
-                   err=True)  # fmt: skip
+        click.echo(
+            f"warning: {base_url} is not https; Twilio should reach the service over TLS", err=True
+        )
     return base_url
 
 

@@ -10,9 +10,13 @@ from helpline.twilio.client import twilio_client
 
 # Twilio's names for the number's voice settings, as the Python client spells them.
 SETTINGS = (
-    "voice_url", "voice_method", "voice_fallback_url", "voice_fallback_method",
-    "status_callback", "status_callback_method",
-)  # fmt: skip
+    "voice_url",
+    "voice_method",
+    "voice_fallback_url",
+    "voice_fallback_method",
+    "status_callback",
+    "status_callback_method",
+)
 # Twilio's webhook connection overrides, read from the Voice URL's fragment (never sent to us):
 # connect within 1 s, answer within 2 s, one retry of a failed connection, 3 s in all. Twilio
 # then asks the fallback URL, so a dead service costs the caller about 3 s, not 15.

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
-from helpline.db import Database
+from helpline.database import Database
 from helpline.models import Case
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from helpline.calls import export
-from helpline.db import Database
+from helpline.database import Database
 from tests.chaos.server import BIN
 from tests.conftest import ROOT
 from tests.twilio_driver import Exchange

@@ -60,8 +60,12 @@ def upgrade() -> None:
 def _outcome_history_in_words() -> None:
     """Rewrite the coded outcome entries of the case history as the words the app now writes."""
     connection = op.get_bind()
-    changes = sa.table("case_changes", sa.column("id", sa.Integer), sa.column("kind", sa.String),
-                       sa.column("detail", sa.Text))  # fmt: skip
+    changes = sa.table(
+        "case_changes",
+        sa.column("id", sa.Integer),
+        sa.column("kind", sa.String),
+        sa.column("detail", sa.Text),
+    )
     coded = sa.select(changes.c.id, changes.c.detail).where(
         changes.c.kind == "outcome", changes.c.detail.like("categories=%")
     )
