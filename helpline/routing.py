@@ -14,9 +14,15 @@ from helpline.config import Calendar, Line, OpeningHours
 
 ClosureKind = Literal["closed", "open"]
 Outcome = Literal[
-    "in_hours", "opening", "before_opening", "evening", "weekend", "closed_day",
-    "bank_holiday", "closure",
-]  # fmt: skip
+    "in_hours",
+    "opening",
+    "before_opening",
+    "evening",
+    "weekend",
+    "closed_day",
+    "bank_holiday",
+    "closure",
+]
 
 
 @dataclass(frozen=True)

@@ -80,18 +80,26 @@ class CaseOwed:
 
 
 def callback_queue(
-    session: Session, calendar: Calendar, now: datetime, lines: Mapping[str, str],
+    session: Session,
+    calendar: Calendar,
+    now: datetime,
+    lines: Mapping[str, str],
     case_id: int | None = None,
-) -> list[CaseOwed]:  # fmt: skip
+) -> list[CaseOwed]:
     """Return every case owed a callback, oldest first, with attempts and safety flags."""
     owed = owed_by_case(session, calendar, now, lines, case_id)
     safety = safety_for(session, [row.case_id for row in owed])
     attempts = _attempts(session, owed)
     return [
-        CaseOwed(row.case_id, row.reference, row.items, attempts.get(row.case_id, ()),
-                 safety.get(row.case_id))
+        CaseOwed(
+            row.case_id,
+            row.reference,
+            row.items,
+            attempts.get(row.case_id, ()),
+            safety.get(row.case_id),
+        )
         for row in owed
-    ]  # fmt: skip
+    ]
 
 
 def owed_counts(session: Session, calendar: Calendar, now: datetime) -> tuple[int, int]:
@@ -101,9 +109,12 @@ def owed_counts(session: Session, calendar: Calendar, now: datetime) -> tuple[in
 
 
 def owed_by_case(
-    session: Session, calendar: Calendar, now: datetime, lines: Mapping[str, str],
+    session: Session,
+    calendar: Calendar,
+    now: datetime,
+    lines: Mapping[str, str],
     case_id: int | None = None,
-) -> list[CaseOwed]:  # fmt: skip
+) -> list[CaseOwed]:
     """Group the requests and missed calls owed by case, oldest first."""
     items = _requests(session, calendar, lines, case_id)
     items += _missed_calls(session, calendar, now, lines, case_id)
@@ -134,15 +145,22 @@ def _requests(
     if case_id is not None:
         query = query.where(CallbackRequest.case_id == case_id)
     return [
-        ((request.case_id, reference), Owed(
-            "request", request.id,
-            why_words(label, dial_line, lines) if request.source == "missed_call"
-            else "Asked for a callback",
-            phones.mask(request.number), request.requested_at,
-            request.due_at or working_deadline(request.requested_at, calendar),
-            *_consent(request)))
+        (
+            (request.case_id, reference),
+            Owed(
+                "request",
+                request.id,
+                why_words(label, dial_line, lines)
+                if request.source == "missed_call"
+                else "Asked for a callback",
+                phones.mask(request.number),
+                request.requested_at,
+                request.due_at or working_deadline(request.requested_at, calendar),
+                *_consent(request),
+            ),
+        )
         for request, reference, label, dial_line in session.execute(query)
-    ]  # fmt: skip
+    ]
 
 
 def _consent(request: CallbackRequest) -> tuple[bool | None, bool | None]:
@@ -153,42 +171,67 @@ def _consent(request: CallbackRequest) -> tuple[bool | None, bool | None]:
 
 
 def _missed_calls(
-    session: Session, calendar: Calendar, now: datetime, lines: Mapping[str, str],
+    session: Session,
+    calendar: Calendar,
+    now: datetime,
+    lines: Mapping[str, str],
     case_id: int | None,
-) -> list[tuple[tuple[int, str], Owed]]:  # fmt: skip
+) -> list[tuple[tuple[int, str], Owed]]:
     """Return recent ended in-hours calls their line did not answer, not yet called back."""
     # Columns, not whole rows: the navigation counts these on every page.
     query = (
-        select(Call.id, Call.dial_line, Call.from_number, Call.started_at, Case.id,
-               Case.reference, outcome())
+        select(
+            Call.id,
+            Call.dial_line,
+            Call.from_number,
+            Call.started_at,
+            Case.id,
+            Case.reference,
+            outcome(),
+        )
         .join(Case, Call.case_id == Case.id)
         .where(*missed_call_conditions(now))
-    )  # fmt: skip
+    )
     if case_id is not None:
         query = query.where(Call.case_id == case_id)
     return [
-        ((owner, reference), Owed(
-            "missed_call", call_id, why_words(label, dial_line, lines), phones.mask(number),
-            started, working_deadline(started, calendar), None, None))
+        (
+            (owner, reference),
+            Owed(
+                "missed_call",
+                call_id,
+                why_words(label, dial_line, lines),
+                phones.mask(number),
+                started,
+                working_deadline(started, calendar),
+                None,
+                None,
+            ),
+        )
         for call_id, dial_line, number, started, owner, reference, label in session.execute(query)
-    ]  # fmt: skip
+    ]
 
 
 def missed_call_conditions(now: datetime) -> list[ColumnElement[bool]]:
     """Return the WHERE clauses picking missed in-hours calls still owed a callback."""
     later = aliased(Call)
     answered_later = exists().where(
-        later.case_id == Call.case_id, later.started_at > Call.started_at,
-        later.dial_status.in_(("completed", "answered")), later.talk_seconds > 0,
+        later.case_id == Call.case_id,
+        later.started_at > Call.started_at,
+        later.dial_status.in_(("completed", "answered")),
+        later.talk_seconds > 0,
         or_(later.answered_by.is_(None), later.answered_by != MACHINE_OR_DECLINED),
-    )  # fmt: skip
+    )
     handled = exists().where(CallbackRequest.call_id == Call.id)
     return [
-        Call.route_open.is_(True), Call.status.in_(TERMINAL_STATUSES), Call.withheld.is_(False),
+        Call.route_open.is_(True),
+        Call.status.in_(TERMINAL_STATUSES),
+        Call.withheld.is_(False),
         Call.started_at >= now - MISSED_CALL_WINDOW,
         not_(is_answered_where_routed()),
-        not_(answered_later), not_(handled),
-    ]  # fmt: skip
+        not_(answered_later),
+        not_(handled),
+    ]
 
 
 def _attempts(session: Session, owed: list[CaseOwed]) -> dict[int, tuple[CallbackAttempt, ...]]:

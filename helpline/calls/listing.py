@@ -27,9 +27,13 @@ LIVE_LIMIT = 50
 MISSED_CALL = "missed_call"  # a callback the team owes for a missed call, not the caller's ask
 # What each outcome is called on every page; "missed" is an in-hours call nobody answered.
 OUTCOME_WORDS = {
-    "ringing": "Ringing", "in progress": "In progress", "answered": "Answered",
-    "voicemail": "Left a message", "missed": "Missed", "unanswered": "Not answered",
-}  # fmt: skip
+    "ringing": "Ringing",
+    "in progress": "In progress",
+    "answered": "Answered",
+    "voicemail": "Left a message",
+    "missed": "Missed",
+    "unanswered": "Not answered",
+}
 
 
 def outcome() -> ColumnElement[str]:
@@ -111,11 +115,18 @@ def _date(text: str | None) -> date | None:
 def listing_query(filters: CallFilters, zone: ZoneInfo) -> ListingQuery:
     """Return calls with their case, outcome label, place among the case's calls and safety."""
     query = (
-        select(Call, Case.reference, outcome().label("outcome"), _call_number(),
-               _call_back(), CaseDetail.community_trigger, _last_heard())
+        select(
+            Call,
+            Case.reference,
+            outcome().label("outcome"),
+            _call_number(),
+            _call_back(),
+            CaseDetail.community_trigger,
+            _last_heard(),
+        )
         .outerjoin(Case, Call.case_id == Case.id)
         .outerjoin(CaseDetail, CaseDetail.case_id == Call.case_id)
-    )  # fmt: skip
+    )
     for condition in _conditions(filters, zone):
         query = query.where(condition)
     if filters.outcome:

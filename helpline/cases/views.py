@@ -125,9 +125,12 @@ Value = TypeVar("Value")
 
 
 def _record(
-    reference: str, action: str, write: Callable[[Session, Case, str, Value, datetime], object],
-    value: Value, said: str,
-) -> Response:  # fmt: skip
+    reference: str,
+    action: str,
+    write: Callable[[Session, Case, str, Value, datetime], object],
+    value: Value,
+    said: str,
+) -> Response:
     """Apply one record.* write of a form value; `said` may name {case.status} and the like."""
 
     def change(session: Session, case: Case, who: str, now: datetime) -> str:
@@ -161,8 +164,9 @@ def voicemail(reference: str, voicemail_id: int) -> Response:
         message = session.get(Voicemail, voicemail_id)
         if message is None or message.case_id != case.id or not message.recording_url:
             abort(404)
-        record_audit(session, actor_name(), "voicemail_played", case.reference,
-                     message.recording_sid)  # fmt: skip
+        record_audit(
+            session, actor_name(), "voicemail_played", case.reference, message.recording_sid
+        )
         source = message.recording_url
     return _stream(source)
 

@@ -114,8 +114,9 @@ def end(closure_id: int) -> Response:
                 flash("That closure is not in force now, so it cannot be ended.")
                 return redirect(url_for("closures.index"))
             closure.ends_at = current.now()
-            record_audit(session, set_by(), "closure_end", f"closure {closure_id}",
-                         describe(closure))  # fmt: skip
+            record_audit(
+                session, set_by(), "closure_end", f"closure {closure_id}", describe(closure)
+            )
         refresh_routing()
         flash("Ended the closure: normal hours apply again.")
     return redirect(url_for("closures.index"))
@@ -131,8 +132,9 @@ def remove(closure_id: int) -> Response:
             if closure is None:
                 flash("That closure has already been removed.")
                 return redirect(url_for("closures.index"))
-            record_audit(session, set_by(), "closure_remove", f"closure {closure_id}",
-                         describe(closure))  # fmt: skip
+            record_audit(
+                session, set_by(), "closure_remove", f"closure {closure_id}", describe(closure)
+            )
             session.delete(closure)
         refresh_routing()
         flash("Removed the closure.")

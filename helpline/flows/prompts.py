@@ -36,10 +36,13 @@ class Prompts:
     def from_settings(cls, settings: Settings) -> Prompts:
         """Build the prompt book from the service configuration."""
         return cls(
-            service=settings.spoken_name, provider=settings.provider, lines=settings.lines,
-            voice=settings.voice.voice, language=settings.voice.language,
+            service=settings.spoken_name,
+            provider=settings.provider,
+            lines=settings.lines,
+            voice=settings.voice.voice,
+            language=settings.voice.language,
             ring_timeout=settings.voice.ring_timeout,
-        )  # fmt: skip
+        )
 
     def problems(self, text: str) -> list[str]:
         """Return what is wrong with a prompt: unknown placeholders, or too long to speak."""

@@ -82,11 +82,17 @@ def enter_voicemail(r: Renderer, step: Step) -> Step | None:
     r.note(step)
     r.prompts.prompt(r.response, step.properties)
     r.response.record(
-        action=r.url(step, "record"), method="POST", max_length=step.prop("max_length", 120),
-        finish_on_key="#", play_beep=True, timeout=5, trim="trim-silence",
+        action=r.url(step, "record"),
+        method="POST",
+        max_length=step.prop("max_length", 120),
+        finish_on_key="#",
+        play_beep=True,
+        timeout=5,
+        trim="trim-silence",
         recording_status_callback=r.context.url(step.flow, step.name, "recording", {}),
-        recording_status_callback_method="POST", recording_status_callback_event="completed",
-    )  # fmt: skip
+        recording_status_callback_method="POST",
+        recording_status_callback_event="completed",
+    )
     return r.go(step, "no_message", "recorded")
 
 

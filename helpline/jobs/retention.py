@@ -64,8 +64,10 @@ def run(context: JobContext) -> Mapping[str, Any]:
     settings = job_settings(context.app)
     scope = RetentionScope(
         cutoff=context.now - timedelta(days=settings.keep_days),
-        now=context.now, dry_run=context.dry_run, context=context,
-    )  # fmt: skip
+        now=context.now,
+        dry_run=context.dry_run,
+        context=context,
+    )
     summary: dict[str, Any] = {"cutoff": scope.cutoff.isoformat()}
     with get_database(context.app).transaction() as session:
         for function in ANONYMISERS:
@@ -85,9 +87,13 @@ def _targets(session: Session, query: Select[Row]) -> list[Row]:
 
 
 def _old_records(
-    session: Session, scope: RetentionScope, model: type[Row], made: InstrumentedAttribute[Any],
-    pending: ColumnElement[bool], case_id: InstrumentedAttribute[Any],
-) -> list[Row]:  # fmt: skip
+    session: Session,
+    scope: RetentionScope,
+    model: type[Row],
+    made: InstrumentedAttribute[Any],
+    pending: ColumnElement[bool],
+    case_id: InstrumentedAttribute[Any],
+) -> list[Row]:
     """Return (locked) the rows made before the cutoff, still pending, whose case is not held."""
     query = select(model).where(made < scope.cutoff, pending, not_on_hold(case_id))
     return _targets(session, query)
@@ -135,9 +141,13 @@ def anonymise_calls(session: Session, scope: RetentionScope) -> int:
 def anonymise_callbacks(session: Session, scope: RetentionScope) -> int:
     """Clear the number and outcome notes of old callback requests; keep status and times."""
     callbacks = _old_records(
-        session, scope, CallbackRequest, CallbackRequest.requested_at,
-        CallbackRequest.anonymised_at.is_(None), CallbackRequest.case_id,
-    )  # fmt: skip
+        session,
+        scope,
+        CallbackRequest,
+        CallbackRequest.requested_at,
+        CallbackRequest.anonymised_at.is_(None),
+        CallbackRequest.case_id,
+    )
     for callback in callbacks:
         scope.context.say(f"callback {callback.id}: remove number and notes")
         if not scope.dry_run:
@@ -150,9 +160,13 @@ def anonymise_callbacks(session: Session, scope: RetentionScope) -> int:
 def delete_recordings(session: Session, scope: RetentionScope) -> int:
     """Delete old voicemail recordings at Twilio, then forget their URLs."""
     voicemails = _old_records(
-        session, scope, Voicemail, Voicemail.created_at,
-        Voicemail.recording_deleted_at.is_(None), Voicemail.case_id,
-    )  # fmt: skip
+        session,
+        scope,
+        Voicemail,
+        Voicemail.created_at,
+        Voicemail.recording_deleted_at.is_(None),
+        Voicemail.case_id,
+    )
     deleted = 0
     for voicemail in voicemails:
         scope.context.say(f"recording {voicemail.recording_sid}: delete at Twilio")
@@ -209,9 +223,13 @@ def remove_case_notes(session: Session, scope: RetentionScope) -> int:
 def remove_attempt_notes(session: Session, scope: RetentionScope) -> int:
     """Clear what handlers wrote about old callback attempts; keep when, who and the result."""
     attempts = _old_records(
-        session, scope, CallbackAttempt, CallbackAttempt.at, CallbackAttempt.note != "",
+        session,
+        scope,
+        CallbackAttempt,
+        CallbackAttempt.at,
+        CallbackAttempt.note != "",
         CallbackAttempt.case_id,
-    )  # fmt: skip
+    )
     if not scope.dry_run:
         for attempt in attempts:
             attempt.note = ""

@@ -75,13 +75,16 @@ class CommissionerReport:
         """Return the report as JSON: the periods, the rows and each column's figures."""
         return {
             "periods": {
-                column: {"since": each.first.isoformat(), "until": each.last.isoformat(),
-                         "label": each.label()}
+                column: {
+                    "since": each.first.isoformat(),
+                    "until": each.last.isoformat(),
+                    "label": each.label(),
+                }
                 for column, each in self.periods.items()
             },
             "rows": [{"section": r.section, "key": r.key, "label": r.label} for r in self.rows],
             "figures": {column: dict(values) for column, values in self.values.items()},
-        }  # fmt: skip
+        }
 
     def sections(self) -> dict[str, list[Row]]:
         """Return the rows grouped by section, in order."""
@@ -109,14 +112,18 @@ def report_rows(lines: Mapping[str, Line]) -> tuple[Row, ...]:
         Row(victims, "victims_returning", "Returning (case opened before)"),
         Row(victims, "victims_since_start", f"Victims supported {BEGINNING}"),
         Row("Contacts", "calls", "Calls"),
-        *(Row("Contacts", f"calls_line_{key}", f"Calls to the {line.name}")
-          for key, line in lines.items()),
+        *(
+            Row("Contacts", f"calls_line_{key}", f"Calls to the {line.name}")
+            for key, line in lines.items()
+        ),
         Row("Contacts", "voicemails", "Voicemails left"),
         Row("Contacts", "callbacks_requested", "Callbacks asked for"),
         Row("Contacts", "answer_rate", "Calls answered (any line)"),
         Row("Contacts", "in_hours_answer_rate", "In-hours answer rate"),
-        *(Row("Call outcomes", f"outcome_{key}", label)
-          for key, label in d.outcome_labels(lines).items()),
+        *(
+            Row("Call outcomes", f"outcome_{key}", label)
+            for key, label in d.outcome_labels(lines).items()
+        ),
         *(Row("ASB categories", f"category_{name}", name.capitalize()) for name in CATEGORIES),
         *(Row("Referrals", f"referral_{name}", name.capitalize()) for name in REFERRALS),
         Row("Casework", "community_trigger", "Community Trigger cases supported"),
@@ -126,14 +133,17 @@ def report_rows(lines: Mapping[str, Line]) -> tuple[Row, ...]:
         Row("Safety", "callbacks_made", "Callbacks made"),
         Row("Safety", "callbacks_owed", "Callbacks still owed"),
         Row("Safety", "callbacks_overdue", "Owed and overdue"),
-    ]  # fmt: skip
+    ]
     return tuple(rows)
 
 
 def commissioner_report(
-    session: Session, period: Period, calendar: Calendar, lines: Mapping[str, Line],
+    session: Session,
+    period: Period,
+    calendar: Calendar,
+    lines: Mapping[str, Line],
     now: datetime,
-) -> CommissionerReport:  # fmt: skip
+) -> CommissionerReport:
     """Return the report for a period, beside the previous period and the year to date."""
     periods = dict(zip(COLUMNS, (period, period.before(), period.year_to_date()), strict=True))
     values = {
@@ -144,9 +154,12 @@ def commissioner_report(
 
 
 def period_values(
-    session: Session, period: Period, calendar: Calendar, lines: Mapping[str, Line],
+    session: Session,
+    period: Period,
+    calendar: Calendar,
+    lines: Mapping[str, Line],
     now: datetime,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Return every figure of the report for one period."""
     figures = volumes(session, period, tuple(lines))
     outcomes = outcome_totals(figures.outcomes, figures.lines)
@@ -192,11 +205,15 @@ def supported_cases(since: datetime | None, until: datetime) -> Select[Any]:
 def victim_values(session: Session, period: Period) -> dict[str, int]:
     """Return the victims supported, new and returning, and what their cases record."""
     query = (
-        select(Case.opened_at, CaseDetail.categories, CaseDetail.referrals,
-               CaseDetail.community_trigger)
+        select(
+            Case.opened_at,
+            CaseDetail.categories,
+            CaseDetail.referrals,
+            CaseDetail.community_trigger,
+        )
         .outerjoin(CaseDetail, CaseDetail.case_id == Case.id)
         .where(Case.id.in_(supported_cases(period.since, period.until)))
-    )  # fmt: skip
+    )
     counts: Counter[str] = Counter()
     for opened_at, categories, referrals, trigger in session.execute(query):
         counts["victims_supported"] += 1
@@ -206,9 +223,15 @@ def victim_values(session: Session, period: Period) -> dict[str, int]:
         counts["community_trigger"] += bool(trigger)
         counts["mediation"] += "mediation" in (referrals or ())
     since_start = select(func.count()).select_from(supported_cases(None, period.until).subquery())
-    keys = ("victims_supported", "victims_new", "victims_returning", "community_trigger",
-            "mediation", *(f"category_{n}" for n in CATEGORIES),
-            *(f"referral_{n}" for n in REFERRALS))  # fmt: skip
+    keys = (
+        "victims_supported",
+        "victims_new",
+        "victims_returning",
+        "community_trigger",
+        "mediation",
+        *(f"category_{n}" for n in CATEGORIES),
+        *(f"referral_{n}" for n in REFERRALS),
+    )
     return {key: counts[key] for key in keys} | {
         "victims_since_start": int(session.scalar(since_start) or 0)
     }

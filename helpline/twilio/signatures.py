@@ -66,9 +66,13 @@ def init_app(app: Flask, settings: Settings) -> None:
         app.wsgi_app = PublicURL(app.wsgi_app, settings.public_base_url)  # type: ignore[method-assign]
     elif settings.proxy_hops:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,
-            x_host=settings.proxy_hops, x_port=settings.proxy_hops, x_prefix=settings.proxy_hops,
-        )  # fmt: skip
+            app.wsgi_app,
+            x_for=settings.proxy_hops,
+            x_proto=settings.proxy_hops,
+            x_host=settings.proxy_hops,
+            x_port=settings.proxy_hops,
+            x_prefix=settings.proxy_hops,
+        )
 
 
 def warn_if_unguarded(settings: Settings) -> None:

@@ -99,9 +99,14 @@ def flow_hook(flow: str, state: str, hook: str) -> Response | tuple[str, int]:
         return leg_views.leg_hook(flow, state, hook)
     given = _input()
     turn = resume(
-        current.flows(), current.prompts(), context(route_now()),
-        flow, state, hook, given,
-    )  # fmt: skip
+        current.flows(),
+        current.prompts(),
+        context(route_now()),
+        flow,
+        state,
+        hook,
+        given,
+    )
     _log_turn(flow, state, hook, given, turn)
     return twiml_response(turn.response)
 
@@ -117,8 +122,10 @@ def _log_turn(flow: str, state: str, hook: str, given: Input, turn: Turn) -> Non
     log_event(kind.event, route=route)
     consent = turn.callback
     if consent is not None:
-        consented: dict[str, object] = {"safe_to_call": consent.safe_to_call,
-                     "may_leave_message": consent.may_leave_message}  # fmt: skip
+        consented: dict[str, object] = {
+            "safe_to_call": consent.safe_to_call,
+            "may_leave_message": consent.may_leave_message,
+        }
         log_event(
             "callback",
             route=consented | {"flow": flow, "state": state, "due_at": consent.due_at.isoformat()},
@@ -138,9 +145,14 @@ def context(decision: RouteDecision, caller_kind: Callable[[], str] | None = Non
         return callers.caller_kind(database, caller.number, settings.flows.caller_lookup_seconds)
 
     return CallContext(
-        decision=decision, caller=caller, now=current.now(), calendar=settings.calendar,
-        url=callback_url, caller_kind=caller_kind or kind, visit=secrets.token_hex(4),
-    )  # fmt: skip
+        decision=decision,
+        caller=caller,
+        now=current.now(),
+        calendar=settings.calendar,
+        url=callback_url,
+        caller_kind=caller_kind or kind,
+        visit=secrets.token_hex(4),
+    )
 
 
 def _input() -> Input:
@@ -151,10 +163,12 @@ def _input() -> Input:
     except ValueError:
         confidence = 0.0
     return Input(
-        digits=form.get("Digits", "").strip()[:32], speech=form.get("SpeechResult", "")[:500],
-        confidence=confidence, dial_status=form.get("DialCallStatus", ""),
+        digits=form.get("Digits", "").strip()[:32],
+        speech=form.get("SpeechResult", "")[:500],
+        confidence=confidence,
+        dial_status=form.get("DialCallStatus", ""),
         dial_bridged=form.get("DialBridged", "").strip().lower()[:8],
         recording_sid=form.get("RecordingSid", "")[:64],
         recording_seconds=whole_seconds(form.get("RecordingDuration")) or 0,
         query={key: request.args[key][:2000] for key in QUERY_KEYS if key in request.args},
-    )  # fmt: skip
+    )
