@@ -225,6 +225,6 @@ def test_help_is_about_the_helpline_and_quiet(database_url: str, tmp_path: Path)
         [sys.executable, "-m", "helpline.cli", "--help"],
         env=env, cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    assert "Run and manage the Harmony helpline service." in result.stdout
+    assert "Run and manage the helpline service" in result.stdout
     assert "--env-file" not in result.stdout and "--version" not in result.stdout
     assert result.stderr == ""

@@ -22,9 +22,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from helpline import create_app
+from helpline.cli import main
 from helpline.closures import store
 from helpline.db import get_database
-from helpline.flows.cli import flows_cli
 from tests.auth_actions import AuthActions
 from tests.conftest import ROOT, empty_tables, environment
 from tests.twilio_client import TwilioClient, dial_params, dialled_numbers, incoming_params, twiml
@@ -197,9 +197,9 @@ def test_the_flow_checks_and_scripted_calls_cover_the_third_line(
 ) -> None:
     """`helpline flows check` and `flows test` pass with the interpreter's states and calls."""
     monkeypatch.setenv("HELPLINE_CONFIG", str(third_line_config(tmp_path)))
-    checked = CliRunner().invoke(flows_cli, ["check"])
+    checked = CliRunner().invoke(main, ["flows", "check"])
     assert checked.exit_code == 0, checked.output
-    tested = CliRunner().invoke(flows_cli, ["test"])
+    tested = CliRunner().invoke(main, ["flows", "test"])
     assert tested.exit_code == 0, tested.output
     assert "0 failed, 0 not covered" in tested.output
 
@@ -217,7 +217,7 @@ def test_a_flow_naming_a_line_the_config_lacks_is_refused(
     config = third_line_config(tmp_path)
     config.write_text(config.read_text().replace(INTERPRETER_LINE, ""))
     monkeypatch.setenv("HELPLINE_CONFIG", str(config))
-    checked = CliRunner().invoke(flows_cli, ["check"])
+    checked = CliRunner().invoke(main, ["flows", "check"])
     assert checked.exit_code == 1
     assert "lines: 'interpreter' is not a configured line" in checked.output
     assert "{hours:interpreter}, but no such line is configured" in checked.output
