@@ -150,9 +150,10 @@ def register_blueprints(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    navigation = current.navigation(app)
     for label, endpoint, role in NAVIGATION:
-        auth.add_nav_link(app, label, endpoint, role)
-    auth.add_nav_badge(app, "callbacks.index", callbacks_views.owed_badge)
+        navigation.add_link(label, endpoint, role)
+    navigation.add_badge("callbacks.index", callbacks_views.owed_badge)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING, Any, cast
 from flask import Flask, current_app
 
 if TYPE_CHECKING:  # only for the annotations: importing them here would make import cycles
+    from helpline.auth.nav import Navigation
+    from helpline.auth.throttle import AddressThrottle
     from helpline.calls.writer import ContactWriter
     from helpline.closures.cache import ClosureCache
     from helpline.config import Settings
     from helpline.database import Database
     from helpline.flows.model import FlowSet
     from helpline.flows.prompts import Prompts
+    from helpline.jobs import Job
 
 SETTINGS = "helpline.settings"
 CLOCK = "helpline.clock"
@@ -27,6 +30,9 @@ PROMPTS = "helpline.prompts"
 DATABASE = "helpline.db"
 WRITER = "helpline.writer"
 CLOSURES = "helpline.closures"
+JOBS = "helpline.jobs"
+NAVIGATION = "helpline.navigation"
+LOGIN_THROTTLE = "helpline.login_throttle"
 
 
 def install(app: Flask, **state: Any) -> None:
@@ -39,6 +45,9 @@ def install(app: Flask, **state: Any) -> None:
         "database": DATABASE,
         "writer": WRITER,
         "closures": CLOSURES,
+        "jobs": JOBS,
+        "navigation": NAVIGATION,
+        "login_throttle": LOGIN_THROTTLE,
     }
     for name, value in state.items():
         app.extensions[keys[name]] = value
@@ -87,3 +96,18 @@ def writer(app: Flask | None = None) -> ContactWriter:
 def closures(app: Flask | None = None) -> ClosureCache:
     """Return the in-memory closures."""
     return cast("ClosureCache", _get(CLOSURES, app))
+
+
+def jobs(app: Flask | None = None) -> list[Job]:
+    """Return the scheduled jobs (a list other modules may add their own Job to)."""
+    return cast("list[Job]", _get(JOBS, app))
+
+
+def navigation(app: Flask | None = None) -> Navigation:
+    """Return the staff pages' navigation: its links and the counts beside them."""
+    return cast("Navigation", _get(NAVIGATION, app))
+
+
+def login_throttle(app: Flask | None = None) -> AddressThrottle:
+    """Return the failed sign-ins counted per address."""
+    return cast("AddressThrottle", _get(LOGIN_THROTTLE, app))

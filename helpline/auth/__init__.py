@@ -1,6 +1,6 @@
 """Staff accounts and access: sign-in, roles, CSRF, API tokens.
 
-Other blueprints need only `role_required(role)`; app.py lists the navigation (`add_nav_link`).
+Other blueprints need only `role_required(role)`; app.py lists the navigation (`Navigation`).
 """
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from helpline import current
 from helpline.auth.access import actor_name, current_actor, role_required
-from helpline.auth.nav import NavBadge, add_nav_badge, add_nav_link, nav_badges_for, nav_links_for
+from helpline.auth.nav import NavBadge, Navigation
 from helpline.auth.session import (
     configure_cookies,
     enforce_idle_timeout,
@@ -22,10 +23,9 @@ from helpline.config import Settings
 
 __all__ = [
     "NavBadge",
+    "Navigation",
     "Staff",
     "actor_name",
-    "add_nav_badge",
-    "add_nav_link",
     "bp",
     "current_actor",
     "init_app",
@@ -43,12 +43,12 @@ def init_app(app: Flask, settings: Settings) -> None:
     make_login_manager(app)
     csrf.init_app(app)
     csrf.exempt(voice.bp)  # Twilio signs its webhooks instead
-    app.extensions["helpline.login_throttle"] = AddressThrottle()
+    current.install(app, login_throttle=AddressThrottle(), navigation=Navigation())
     app.before_request(enforce_idle_timeout)
     app.context_processor(
         lambda: {
-            "nav_links": nav_links_for(current_actor()),
-            "nav_badges": nav_badges_for(current_actor()),
+            "nav_links": current.navigation().links_for(current_actor()),
+            "nav_badges": current.navigation().badges_for(current_actor()),
             "actor": current_actor(),
         }
     )

@@ -1,11 +1,11 @@
-"""The navigation links each blueprint adds, shown only to roles that may follow them."""
+"""The navigation links the app lists, shown only to roles that may follow them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flask import Flask, current_app, request
+from flask import request
 
 from helpline.auth.staff import Staff, rank
 
@@ -19,20 +19,6 @@ class NavLink:
     role: str
 
 
-def add_nav_link(app: Flask, label: str, endpoint: str, role: str) -> None:
-    """Add a link to the navigation for users with at least `role`."""
-    rank(role)
-    app.extensions.setdefault("helpline.nav", []).append(NavLink(label, endpoint, role))
-
-
-def nav_links_for(staff: Staff | None) -> list[NavLink]:
-    """Return the links this member of staff may see, in the order they were added."""
-    if staff is None:
-        return []
-    links: list[NavLink] = current_app.extensions.get("helpline.nav", [])
-    return [link for link in links if staff.can(link.role)]
-
-
 @dataclass(frozen=True)
 class NavBadge:
     """A count shown beside a link, in words everyone reads alike ("3 owed, 1 overdue")."""
@@ -44,16 +30,34 @@ class NavBadge:
 BadgeSource = Callable[[], "NavBadge | None"]
 
 
-def add_nav_badge(app: Flask, endpoint: str, source: BadgeSource) -> None:
-    """Show the badge `source` returns beside the link to `endpoint`."""
-    app.extensions.setdefault("helpline.nav_badges", {})[endpoint] = source
+@dataclass
+class Navigation:
+    """The staff pages' links, in order, and the counts shown beside some of them."""
 
+    links: list[NavLink] = field(default_factory=list)
+    badges: dict[str, BadgeSource] = field(default_factory=dict)
 
-def nav_badges_for(staff: Staff | None) -> dict[str, NavBadge]:
-    """Return the badges for the links this member of staff sees; none for htmx fragments."""
-    if staff is None or request.headers.get("HX-Request") == "true":
-        return {}
-    sources: dict[str, BadgeSource] = current_app.extensions.get("helpline.nav_badges", {})
-    visible = {link.endpoint for link in nav_links_for(staff)}
-    badges = {endpoint: source() for endpoint, source in sources.items() if endpoint in visible}
-    return {endpoint: badge for endpoint, badge in badges.items() if badge is not None}
+    def add_link(self, label: str, endpoint: str, role: str) -> None:
+        """Add a link for users with at least `role`."""
+        rank(role)  # an unknown role fails at start-up, not when someone signs in
+        self.links.append(NavLink(label, endpoint, role))
+
+    def add_badge(self, endpoint: str, source: BadgeSource) -> None:
+        """Show the badge `source` returns beside the link to `endpoint`."""
+        self.badges[endpoint] = source
+
+    def links_for(self, staff: Staff | None) -> list[NavLink]:
+        """Return the links this member of staff may see, in the order they were added."""
+        if staff is None:
+            return []
+        return [link for link in self.links if staff.can(link.role)]
+
+    def badges_for(self, staff: Staff | None) -> dict[str, NavBadge]:
+        """Return the badges for the links this member of staff sees; none for htmx fragments."""
+        if staff is None or request.headers.get("HX-Request") == "true":
+            return {}
+        visible = {link.endpoint for link in self.links_for(staff)}
+        found = {
+            endpoint: source() for endpoint, source in self.badges.items() if endpoint in visible
+        }
+        return {endpoint: badge for endpoint, badge in found.items() if badge is not None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session
+from flask import Blueprint, flash, redirect, render_template, request, session
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -15,7 +15,6 @@ from helpline import current
 from helpline.audit import record_audit
 from helpline.auth.accounts import authenticate, count_users
 from helpline.auth.session import FIRST_ADMIN_HINT
-from helpline.auth.throttle import AddressThrottle
 from helpline.db import get_database
 
 bp = Blueprint("auth", __name__)
@@ -48,7 +47,7 @@ def login() -> tuple[str, int] | Response:
 
 def attempt_login(email: str, password: str) -> str | None:
     """Sign in and return None, or return the message explaining the refusal."""
-    throttle: AddressThrottle = current_app.extensions["helpline.login_throttle"]
+    throttle = current.login_throttle()
     address, now = request.remote_addr or "-", current.now()
     if throttle.blocked(address, now.timestamp()):
         return LOCKED

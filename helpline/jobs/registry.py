@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from helpline import current
 from helpline.jobs import Job, callbacks, journal, retention, rollups, stale_calls, summary
 
 
@@ -31,13 +32,12 @@ def declared_jobs() -> list[Job]:
 
 def init_app(app: Flask) -> None:
     """Attach the job list; other modules may append their own Job to it."""
-    app.extensions["helpline.jobs"] = declared_jobs()
+    current.install(app, jobs=declared_jobs())
 
 
 def jobs_of(app: Flask) -> list[Job]:
     """Return the app's jobs."""
-    jobs: list[Job] = app.extensions["helpline.jobs"]
-    return jobs
+    return current.jobs(app)
 
 
 def find_job(app: Flask, name: str) -> Job | None:
