@@ -77,6 +77,15 @@ def test_unreadable_search_matches_nothing_and_says_why(client: FlaskClient) -> 
     assert "is not a phone number or a case reference" in page
 
 
+@pytest.mark.usefixtures("seeded")
+def test_a_date_that_is_not_a_date_is_said_back(client: FlaskClient) -> None:
+    """A hand-typed `since` that is not a date is named, and every day's calls are shown."""
+    page = client.get("/calls/?since=31/11/2026&until=2026-13-01").get_data(as_text=True)
+    assert "“31/11/2026” is not a date (like 2026-11-24)" in page
+    assert "“2026-13-01” is not a date" in page
+    assert SIDS.findall(page) == listed(client) != []
+
+
 def test_filters_by_outcome_line_withheld_and_date(
     twilio: TwilioClient, client: FlaskClient, login_as: Callable[[str], str]
 ) -> None:

@@ -72,6 +72,7 @@ class CallFilters:
     outcome: str | None = None
     withheld: bool | None = None
     search: str = ""
+    unreadable_dates: tuple[str, ...] = ()  # typed dates that were not dates, shown back
 
     @property
     def searched_number(self) -> str | None:
@@ -94,6 +95,7 @@ class CallFilters:
 def filters_from(args: Mapping[str, str], lines: Collection[str]) -> CallFilters:
     """Read filters from a query string, ignoring values that do not parse or name no line."""
     withheld = {"yes": True, "no": False}.get(args.get("withheld", ""))
+    typed = (args.get("since") or "", args.get("until") or "")
     return CallFilters(
         since=_date(args.get("since")),
         until=_date(args.get("until")),
@@ -101,6 +103,7 @@ def filters_from(args: Mapping[str, str], lines: Collection[str]) -> CallFilters
         outcome=args.get("outcome") if args.get("outcome") in OUTCOMES else None,
         withheld=withheld,
         search=(args.get("q") or "").strip()[:60],
+        unreadable_dates=tuple(text[:40] for text in typed if text and _date(text) is None),
     )
 
 
