@@ -42,7 +42,7 @@ class ClosurePeriod:
 
     def applies_to(self, line: Line, calendar: Calendar) -> bool:
         """Return True if this closure (or opening) is for that line."""
-        return self.line == line.key or (self.line is None and line == calendar.main)
+        return calendar.line_for(self.line) == line
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,6 @@ def _line_option(key: str | None, calendar: Calendar) -> str:
 def _describe(closure: Closure, calendar: Calendar) -> str:
     """Return one readable line about a closure, in UK time."""
     kind = "open" if closure.kind == "open" else "closed"
-    line = next((each for each in calendar.lines if each.key == closure.line), calendar.main)
     span = f"{uk_time(closure.starts_at, calendar)} to {uk_time(closure.ends_at, calendar)}"
-    return f"{line.name} {kind} {span}: {closure.reason} (set by {closure.set_by})"
+    line = calendar.name_of(closure.line)
+    return f"{line} {kind} {span}: {closure.reason} (set by {closure.set_by})"

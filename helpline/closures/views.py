@@ -41,8 +41,7 @@ def line_choices() -> list[tuple[str, str]]:
 
 def line_name(key: str | None) -> str:
     """Return a closure's line by name (no key: the main line, as before lines had their own)."""
-    lines = current.settings().lines
-    return lines[key].name if key in lines else calendar().main.name
+    return calendar().name_of(key)
 
 
 @bp.get("/")
@@ -57,10 +56,9 @@ def index(forms: dict[str, FlaskForm] | None = None, status: int = 200) -> tuple
         # From midnight, so a closure that ended earlier today still shows in today's row.
         periods = store.current_and_future(session, local_midnight(today))
     days = routing_calendar(today, CALENDAR_DAYS, calendar(), periods)
-    blank = {action: form_class(formdata=None) for action, (form_class, _, _) in FORMS.items()}
     shown = {
-        action: (forms.get(action) or form).for_lines(line_choices())
-        for action, form in blank.items()
+        action: (forms.get(action) or form_class(formdata=None)).for_lines(line_choices())
+        for action, (form_class, _, _) in FORMS.items()
     }
     page = render_template(
         "closures/index.html",

@@ -65,6 +65,18 @@ class Calendar:
         """Return the line that takes every call when no line with hours is open."""
         return self.lines[-1]
 
+    def line_for(self, key: str | None) -> Line | None:
+        """Return a closure's line: no key is the main line (closures set before lines had
+        their own); a key no longer in the config is no line at all."""
+        if key is None:
+            return self.main
+        return next((line for line in self.lines if line.key == key), None)
+
+    def name_of(self, key: str | None) -> str:
+        """Return a closure's line by name, saying so when the config no longer has it."""
+        line = self.line_for(key)
+        return line.name if line else f"{key} line (no longer set up)"
+
     @property
     def keys(self) -> tuple[str, ...]:
         """Return the lines' keys in routing order."""

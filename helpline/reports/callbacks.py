@@ -53,7 +53,7 @@ def callback_figures(
         CallbackRequest.requested_at >= period.since, CallbackRequest.requested_at < period.until
     )
     counts = dict.fromkeys(("requested", "made", "on_time", "owed", "overdue"), 0)
-    soonest = shortest_wait(calendar)
+    soonest = working_day(calendar)  # the least real time one working day can take
     for requested_at, completed_at in session.execute(query):
         counts["requested"] += 1
         late = _late(requested_at, completed_at or now, calendar, soonest)
@@ -74,8 +74,3 @@ def _late(asked: datetime, checked: datetime, calendar: Calendar, soonest: timed
     if elapsed <= soonest or elapsed > SURELY_LATE:
         return elapsed > SURELY_LATE
     return checked > working_deadline(asked, calendar)
-
-
-def shortest_wait(calendar: Calendar) -> timedelta:
-    """Return the least real time one working day can take: its whole opening span at once."""
-    return working_day(calendar)

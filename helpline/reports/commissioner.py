@@ -37,7 +37,7 @@ from helpline.models import (
 )
 from helpline.reports import definitions as d
 from helpline.reports.callbacks import callback_figures
-from helpline.reports.measures import in_hours_answer_rate, outcome_totals, ratio
+from helpline.reports.measures import outcome_totals, ratio
 from helpline.reports.periods import Period
 from helpline.reports.volumes import volumes
 
@@ -174,7 +174,7 @@ def period_values(
         "voicemails": voicemails_left(session, period),
         "callbacks_requested": calls_back.requested,
         "answer_rate": ratio(figures.answered, figures.total_calls),
-        "in_hours_answer_rate": in_hours_answer_rate(figures),
+        "in_hours_answer_rate": figures.measures["in_hours_answer_rate"],
         **{f"outcome_{key}": n for key, n in outcomes.items()},
         "callbacks_on_time": calls_back.on_time,
         "callbacks_on_time_rate": ratio(calls_back.on_time, calls_back.requested),
